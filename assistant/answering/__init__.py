@@ -1,0 +1,1 @@
+"""Answerers: the extractive default (no LLM) and its helpers."""

@@ -1,0 +1,178 @@
+"""The default answerer, no LLM: quote the sentences of the top passages that best answer the question.
+
+Each candidate sentence is scored by meaning (cosine with the question) and by the share of the
+question's terms it contains (IDF-weighted, so rare terms such as 'CFT' or '焦点小组' count most).
+The dense model reads Chinese poorly, so Chinese questions lean on term overlap. Sentences in the
+question's language are preferred; the other language is used when only it has the answer. The
+best sentence must reach the refusal threshold, otherwise the answerer refuses. Every sentence in
+the answer is a verbatim slice of its cited passage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..cleaning import heading_context, is_heading
+from ..metadata import looks_like_name_list
+from ..lexical import tokenize
+from ..text import count_cjk, detect_lang, sentence_spans
+from ..types import Citation, Passage
+from .answer_types import expected_types, matches_type
+from .refusal import refusal_text
+
+Embed = Callable[[list[str]], np.ndarray]
+Idf = Callable[[str], float]
+
+OTHER_LANGUAGE_PENALTY = 0.85
+ANSWER_TYPE_BONUS = 0.15
+TOPIC_WEIGHT = 0.25
+LEAD_DOCUMENT_BONUS = 0.08
+STRICT_TYPES = frozenset({"count", "duration", "year", "identifier", "people", "journal"})
+REDUNDANCY_LIMIT = 0.5
+MAX_ANSWER_CHARS = 700
+
+
+@dataclass
+class Candidate:
+    """A sentence of a passage, with its score."""
+
+    passage: Passage
+    start: int
+    end: int
+    lang: str
+    rank: int
+    context: str = ""
+    score: float = 0.0
+    typed: bool = False
+
+    @property
+    def text(self) -> str:
+        """The sentence, exactly as in the passage."""
+        return self.passage.text[self.start : self.end]
+
+
+@dataclass
+class Extract:
+    """What the extractive answerer returns."""
+
+    text: str
+    citations: list[Citation]
+    refused: bool
+    best_score: float
+
+
+def extractive_answer(
+    question: str, passages: list[Passage], embed: Embed, idf: Idf, query_vector: np.ndarray,
+    threshold: float, max_sentences: int, max_passages: int = 5,
+) -> Extract:
+    """Select, order and cite the sentences that answer the question, or refuse."""
+    lang = detect_lang(question) or "en"
+    candidates = [c for rank, p in enumerate(passages[:max_passages]) for c in _sentences(p, rank)]
+    if not candidates:
+        return Extract(refusal_text(lang), [], True, 0.0)
+    _score(candidates, question, lang, embed, idf, query_vector)
+    best = _lead(candidates, question)
+    if best.score < threshold:
+        return Extract(refusal_text(lang), [], True, best.score)
+    chosen = _choose(candidates, best, max_sentences)
+    citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
+    joiner = "" if best.lang == "zh" else " "
+    marker = "{text}[{n}]" if best.lang == "zh" else "{text} [{n}]"
+    text = joiner.join(marker.format(text=c.text, n=n) for n, c in enumerate(chosen, 1))
+    return Extract(text, citations, False, best.score)
+
+
+def _sentences(passage: Passage, rank: int) -> list[Candidate]:
+    """Candidate sentences, each with its section heading (and 'authors' for a name list) as context."""
+    out = []
+    heading = passage.section
+    for start, end in sentence_spans(passage.text):
+        sentence = passage.text[start:end]
+        if is_heading(sentence):
+            heading = sentence
+            continue
+        if len(sentence) < 15 and count_cjk(sentence) < 6:
+            continue
+        context = heading_context(heading) + (" authors wrote" if looks_like_name_list(sentence) else "")
+        out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context))
+    return out
+
+
+def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, idf: Idf, qvec: np.ndarray) -> None:
+    q_terms = set(tokenize(question))
+    terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]
+    topic = topic_terms(q_terms, candidates, terms)
+    # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
+    # question says what is asked about, so those terms decide between sentences.
+    weight = {t: idf(t) * (TOPIC_WEIGHT if t in topic else 1.0) for t in q_terms}
+    total = sum(weight.values()) or 1.0
+    vectors = embed([c.text for c in candidates])
+    similarity = vectors @ qvec
+    focus = focus_question(question, topic)
+    if focus != question:
+        similarity = 0.4 * similarity + 0.6 * (vectors @ embed([focus])[0])
+    types = expected_types(question)
+    lead_doc = candidates[0].passage.doc_id
+    dense_weight = 0.25 if lang == "zh" else 0.5
+    for cand, cand_terms, sim in zip(candidates, terms, similarity):
+        overlap = sum(weight[t] for t in q_terms & cand_terms) / total
+        score = dense_weight * float(sim) + (1 - dense_weight) * overlap + 0.05 / (1 + cand.rank)
+        score += LEAD_DOCUMENT_BONUS if cand.passage.doc_id == lead_doc else 0.0
+        cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
+        score += ANSWER_TYPE_BONUS if cand.typed else 0.0
+        cand.score = score * (OTHER_LANGUAGE_PENALTY if cand.lang != lang else 1.0)
+
+
+def topic_terms(q_terms: set[str], candidates: list[Candidate], terms: list[set[str]]) -> set[str]:
+    """Question terms found in two or more sentences of the best-ranked document."""
+    lead = candidates[0].passage.doc_id
+    lead_terms = [ts for c, ts in zip(candidates, terms) if c.passage.doc_id == lead]
+    return {t for t in q_terms if sum(t in ts for ts in lead_terms) >= 2}
+
+
+def focus_question(question: str, topic_terms: set[str]) -> str:
+    """The question without the words that name the topic every candidate shares."""
+    if not topic_terms:
+        return question
+    words = [w for w in question.split() if not (set(tokenize(w)) & topic_terms)]
+    return " ".join(words) if len(words) >= 2 else question
+
+
+def _lead(candidates: list[Candidate], question: str) -> Candidate:
+    """The best sentence; for count, date, name or identifier questions, the best one holding such a value."""
+    best = max(candidates, key=lambda c: c.score)
+    if set(expected_types(question)) & STRICT_TYPES:
+        typed = [c for c in candidates if c.typed and c.score >= 0.6 * best.score]
+        return max(typed, key=lambda c: c.score) if typed else best
+    return best
+
+
+def _choose(candidates: list[Candidate], best: Candidate, max_sentences: int) -> list[Candidate]:
+    chosen = [best]
+    size = len(best.text)
+    for cand in sorted(candidates, key=lambda c: -c.score):
+        if len(chosen) >= max_sentences or cand.score < 0.8 * best.score:
+            break
+        if cand is best or cand.lang != best.lang or size + len(cand.text) > MAX_ANSWER_CHARS:
+            continue
+        if any(_overlap(cand.text, other.text) > REDUNDANCY_LIMIT for other in chosen):
+            continue
+        chosen.append(cand)
+        size += len(cand.text)
+    return chosen
+
+
+def _overlap(a: str, b: str) -> float:
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    return len(ta & tb) / max(1, min(len(ta), len(tb)))
+
+
+def _cite(n: int, cand: Candidate) -> Citation:
+    p = cand.passage
+    return Citation(
+        n=n, source=p.source, title=p.title, text=p.text, quote=cand.text,
+        start=p.start + cand.start, end=p.start + cand.end, score=round(cand.score, 4),
+    )

@@ -1,0 +1,31 @@
+"""Resolve follow-up questions against the conversation, without an LLM.
+
+Rule: when the new question has few terms of its own (three or fewer search terms) or refers back
+("it", "they", "this study", "它", "该研究"...), the previous user question is prepended, so that
+retrieval sees the subject the follow-up leaves out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..lexical import tokenize
+
+_BACK_REFERENCE = re.compile(
+    r"\b(it|its|they|their|them|this|that|these|those|the study|the paper|the group)\b|它|他们|她们|该研究|这项|那项|此研究|这个|那个|其",
+    re.IGNORECASE,
+)
+
+
+def needs_context(question: str) -> bool:
+    """Whether a question leans on earlier turns for its subject."""
+    return len(set(tokenize(question))) <= 3 or bool(_BACK_REFERENCE.search(question))
+
+
+def condense(question: str, history: Sequence[dict[str, str]] | None) -> str:
+    """A standalone search query for `question` given earlier {"role", "content"} messages."""
+    if not history or not needs_context(question):
+        return question
+    earlier = [m.get("content", "") for m in history if m.get("role") == "user" and m.get("content")]
+    return f"{earlier[-1]} {question}" if earlier else question

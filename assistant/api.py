@@ -1,0 +1,160 @@
+"""The Python API: `Assistant` holds a loaded index; `answer()` uses a shared default one."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import EmptyIndexError, InvalidQuestion
+from .settings import Settings, get_settings
+from .types import Answer, Passage
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Assistant:
+    """Question answering over one index; loads the model and index on first use."""
+
+    def __init__(self, settings: Settings | dict[str, Any] | None = None, *, embedder=None) -> None:
+        self.settings = get_settings(settings)
+        self._embedder = embedder
+        self._retriever = None
+        self._chain = None
+        self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.RLock()
+
+    @property
+    def embedder(self):
+        """The embedding model (loaded once per process)."""
+        if self._embedder is None:
+            from .embedding import get_embedder
+
+            self._embedder = get_embedder(self.settings.embedding_model, self.settings.device)
+        return self._embedder
+
+    @property
+    def retriever(self):
+        """The retriever over the current index generation, building the index if there is none."""
+        from .snapshot import read_manifest
+
+        with self._lock:
+            manifest = read_manifest(self.settings.index_dir)
+            if manifest is None:
+                self.index()
+                manifest = read_manifest(self.settings.index_dir)
+            current = self._retriever
+            if current is None or current.snapshot.manifest.get("generation") != manifest.get("generation"):
+                self._retriever = self._open_retriever()
+            return self._retriever
+
+    def _open_retriever(self):
+        from .retrieval import Retriever
+        from .snapshot import load_snapshot
+        from .store import VectorStore, open_client
+
+        snapshot = load_snapshot(self.settings.index_dir)
+        if snapshot is None or not snapshot.chunks:
+            raise EmptyIndexError(f"no usable index at {self.settings.index_dir}; run `studyqa index` first")
+        client = open_client(self.settings.index_dir, self.settings.chroma_url)
+        store = VectorStore(client, snapshot.manifest["collection"])
+        return Retriever(snapshot, store, self.embedder, self.settings)
+
+    def index(self, paths: Sequence[Path] | None = None, progress: bool = False):
+        """Build or update the index from `paths` (default: the sources folder)."""
+        from .indexing import build_index
+
+        return build_index(paths, self.settings, progress=progress)
+
+    def retrieve(self, question: str, k: int | None = None, mode: str = "hybrid",
+                 sources: Sequence[str] | None = None, dedupe: bool = True) -> list[Passage]:
+        """Ranked passages for a question."""
+        return self.retriever.retrieve(check_question(question, self.settings), k, mode, dedupe, sources)
+
+    def answer(self, question: str, history: Sequence[dict[str, str]] | None = None,
+               sources: Sequence[str] | None = None) -> Answer:
+        """A cited answer to `question`, using `history` to resolve follow-ups."""
+        question = check_question(question, self.settings)
+        return self.chain.invoke({"question": question, "history": list(history or []), "sources": sources})
+
+    @property
+    def chain(self):
+        """The LangChain Runnable behind `answer()`."""
+        if self._chain is None:
+            from .chain import build_answer_chain
+
+            self._chain = build_answer_chain(self)
+        return self._chain
+
+    def as_retriever(self, k: int | None = None, mode: str = "hybrid", sources: Sequence[str] | None = None):
+        """This assistant's retrieval as a LangChain retriever."""
+        from .chain import StudyRetriever
+
+        return StudyRetriever(assistant=self, k=k or self.settings.top_k, mode=mode, sources=list(sources or []))
+
+    def embed_sentences(self, sentences: list[str]) -> np.ndarray:
+        """Embeddings of answer-candidate sentences, cached across questions."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._sentence_vectors]
+        if missing:
+            for sentence, vector in zip(missing, self.embedder.encode(missing)):
+                self._sentence_vectors[sentence] = vector
+            while len(self._sentence_vectors) > 20000:
+                self._sentence_vectors.popitem(last=False)
+        return np.stack([self._sentence_vectors[s] for s in sentences])
+
+    def status(self) -> dict[str, Any]:
+        """Where the index is, which model, and how much is in it (no model load)."""
+        from .snapshot import load_snapshot
+
+        snapshot = load_snapshot(self.settings.index_dir)
+        return {
+            "index_dir": str(self.settings.index_dir),
+            "chroma_url": self.settings.chroma_url or "",
+            "model": self.settings.embedding_model,
+            "indexed": snapshot is not None,
+            "documents": len(snapshot.documents) if snapshot else 0,
+            "chunks": len(snapshot.chunks) if snapshot else 0,
+            "generation": snapshot.manifest.get("generation", "") if snapshot else "",
+        }
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """The question with control characters removed; InvalidQuestion when unusable."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be text")
+    cleaned = _CONTROL.sub(" ", question).strip()
+    if not cleaned:
+        raise InvalidQuestion("the question is empty; ask something about the indexed studies")
+    if len(cleaned) > settings.max_question_chars:
+        raise InvalidQuestion(
+            f"the question is {len(cleaned)} characters long; the limit is {settings.max_question_chars}"
+        )
+    return cleaned
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """The process-wide Assistant built from environment settings."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Assistant()
+        return _default
+
+
+def answer(question: str, history: Sequence[dict[str, str]] | None = None,
+           sources: Sequence[str] | None = None) -> Answer:
+    """Answer a question about the indexed studies with citations (builds the index on first use)."""
+    started = time.perf_counter()
+    result = default_assistant().answer(question, history, sources)
+    result.timings.setdefault("total_ms", round((time.perf_counter() - started) * 1000, 2))
+    return result

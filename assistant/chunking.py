@@ -1,0 +1,141 @@
+"""Split a cleaned document into sentence-aligned chunks that fit the embedding model's window.
+
+Budget and overlap are counted with the embedding model's own tokenizer. A chunk ends at the
+budget, where the language changes (English abstract vs. its Chinese translation), or at a section
+heading once it holds at least `min_tokens`; small header blocks (title, authors, DOI) thus stay
+with the start of the abstract. A sentence longer than the budget is cut at token boundaries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Protocol
+
+from .cleaning import is_heading
+from .text import detect_lang, sentence_spans
+from .types import Chunk, Document
+
+CHUNKER_VERSION = "1"
+
+
+class TokenCounter(Protocol):
+    """What chunking needs from a tokenizer."""
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens in each text, special tokens excluded."""
+
+    def token_ends(self, text: str) -> list[int]:
+        """Character offset where each token of `text` ends."""
+
+
+@dataclass
+class _Unit:
+    start: int
+    end: int
+    tokens: int
+    lang: str
+    heading: bool
+    section: str
+
+
+def chunk_document(doc: Document, counter: TokenCounter, max_tokens: int, overlap: int = 0) -> list[Chunk]:
+    """Sentence-aware chunks of `doc.text`, each at most `max_tokens` tokens."""
+    units = _units(doc.text, counter, max_tokens)
+    min_tokens = max_tokens // 3
+    groups: list[list[_Unit]] = []
+    current: list[_Unit] = []
+    for unit in units:
+        size = sum(u.tokens for u in current)
+        if current and _must_break(current, unit, size, max_tokens, min_tokens):
+            groups.append(current)
+            over_budget = size + unit.tokens > max_tokens and unit.lang == current[-1].lang and not unit.heading
+            current = _overlap_tail(current, overlap, max_tokens - unit.tokens) if over_budget else []
+        current.append(unit)
+    if current:
+        groups.append(current)
+    _move_trailing_headings(groups, max_tokens)
+    return [_make_chunk(doc, i, group) for i, group in enumerate(groups)]
+
+
+def _must_break(current: list[_Unit], unit: _Unit, size: int, max_tokens: int, min_tokens: int) -> bool:
+    if size + unit.tokens > max_tokens:
+        return True
+    body_langs = {u.lang for u in current if not u.heading and u.lang}
+    if unit.lang and body_langs and unit.lang not in body_langs and not unit.heading:
+        return True
+    return unit.heading and size >= min_tokens
+
+
+def _move_trailing_headings(groups: list[list[_Unit]], max_tokens: int) -> None:
+    """A heading that ends a chunk belongs to the text after it."""
+    for current, following in zip(groups, groups[1:]):
+        while len(current) > 1 and current[-1].heading:
+            if sum(u.tokens for u in following) + current[-1].tokens > max_tokens:
+                break
+            following.insert(0, current.pop())
+
+
+def _overlap_tail(group: list[_Unit], overlap: int, room: int) -> list[_Unit]:
+    tail: list[_Unit] = []
+    budget = min(overlap, room)
+    for unit in reversed(group):
+        if unit.heading or unit.tokens > budget:
+            break
+        tail.insert(0, unit)
+        budget -= unit.tokens
+    return tail
+
+
+def _make_chunk(doc: Document, ordinal: int, group: list[_Unit]) -> Chunk:
+    start, end = group[0].start, group[-1].end
+    text = doc.text[start:end]
+    body = [u for u in group if not u.heading] or group
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+    return Chunk(
+        chunk_id=f"{doc.doc_id}-{ordinal:04d}-{digest}",
+        doc_id=doc.doc_id,
+        ordinal=ordinal,
+        text=text,
+        start=start,
+        end=end,
+        section=body[0].section,
+        lang=detect_lang(text),
+    )
+
+
+def _units(text: str, counter: TokenCounter, max_tokens: int) -> list[_Unit]:
+    """Sentences (headings are their own) with token counts; over-long ones cut to fit."""
+    spans = list(sentence_spans(text))
+    counts = counter.count_tokens([text[s:e] for s, e in spans]) if spans else []
+    units: list[_Unit] = []
+    section = ""
+    for (start, end), tokens in zip(spans, counts):
+        piece = text[start:end]
+        heading = is_heading(piece)
+        if heading:
+            section = piece.rstrip(":：").strip()
+        for s, e, n in _fit(text, start, end, tokens, counter, max_tokens):
+            units.append(_Unit(s, e, n, detect_lang(text[s:e]), heading, section))
+    return [u for u in units if u.tokens > 0 or u.end > u.start]
+
+
+def _fit(text: str, start: int, end: int, tokens: int, counter: TokenCounter, max_tokens: int):
+    if tokens <= max_tokens:
+        yield start, end, tokens
+        return
+    # Cut a little under budget: re-tokenising a piece cut inside a word can add a token or two.
+    step = max(1, max_tokens - 8)
+    ends = counter.token_ends(text[start:end])
+    cuts = [start + ends[i] for i in range(step - 1, len(ends) - 1, step)] + [end]
+    pieces: list[tuple[int, int]] = []
+    piece_start = start
+    for cut in cuts:
+        while piece_start < cut and text[piece_start].isspace():
+            piece_start += 1
+        if cut > piece_start:
+            pieces.append((piece_start, cut))
+            piece_start = cut
+    counts = counter.count_tokens([text[s:e] for s, e in pieces])
+    for (s, e), n in zip(pieces, counts):
+        yield s, e, n

@@ -1,0 +1,271 @@
+"""Strip scraped-page furniture from raw text, keep the study's own text once.
+
+The rules are general, not a list of known lines:
+1. Embedded JSON records are parsed (for metadata) and removed from the text.
+2. Each line is scored: site-furniture vocabulary (share, QR, login, copyright, licence numbers,
+   download/export, adverts for translation or AI tools), links and e-mail addresses, and shortness.
+   Short lines are dropped unless they are recognisable section headings or carry a DOI/trial id.
+3. Smoothing: a run of short, non-prose lines boxed in by furniture on both sides is furniture too
+   (promotional blurbs and dialog texts sit between widgets).
+4. Repeated blocks: a line whose text already appeared (or is contained in an earlier kept block)
+   is dropped, so an abstract that a page repeats is kept once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from .text import CJK_CHAR, count_cjk, normalise_space
+
+SECTION_HEADINGS = frozenset(
+    h.strip()
+    for h in """abstract|background|introduction|objective|objectives|aim|aims|purpose|method|methods|
+    methodology|design|design/methodology/approach|setting|participants|results|findings|discussion|
+    conclusion|conclusions|limitations|research limitations/implications|practical implications|
+    social implications|originality/value|trial registration|keywords|key words|authors|
+    author information|affiliations|摘要|背景|目的|方法|结果|结论|讨论|引言|试验注册|关键词|作者|
+    作者信息|机构信息|出版信息|标识|研究设计""".replace("\n", "").split("|")
+)
+_HEADING_WORDS = frozenset(w for h in SECTION_HEADINGS for w in h.split())
+# What common Chinese metadata labels mean, so that English questions can match them.
+HEADING_ALIASES = {
+    "作者": "authors", "作者信息": "authors", "机构信息": "affiliation institution",
+    "出版信息": "publication journal published", "标识": "identifier DOI", "试验注册": "trial registration",
+    "关键词": "keywords", "摘要": "abstract",
+}
+
+
+def heading_context(heading: str) -> str:
+    """A heading plus its English meaning when it is a known Chinese label."""
+    key = heading.strip().rstrip(":：").strip()
+    return f"{key} {HEADING_ALIASES.get(key, '')}".strip()
+
+FURNITURE_PATTERNS = [
+    r"扫码|二维码|公众号|微信好友|朋友圈|QQ好友|复制链接|已复制|分享给|分享到|分享 分享",
+    r"\bshare (this|on|via)\b|\btweet\b|facebook|linkedin|whatsapp|wechat|qr code",
+    r"登录|注册账号|账户安全|请先补充|个人中心|\blog ?in\b|sign (in|up)\b|my account",
+    r"copyright|©|all rights reserved|版权所有|ICP备|公网安备|备案号|licen[cs]e no",
+    r"下载链接|立即下载|导出至|求助全文|去求助|文献求助|收藏|收录|引用次数|\bdownload (pdf|now|citation)|bibtex|endnote|GB/T ?7714",
+    r"立即体验|马上搜索|免费获取|程序翻译|翻译模型|强力驱动|模型驱动|搜索引擎|\bpowered by\b|try it (now|free)|subscribe",
+    r"意见反馈|客服|联系我们|我知道了|现在去|cookie|privacy policy|terms of (use|service)",
+    r"本刊更多|最新文献|相关文献|related articles|similar articles|\bmore (articles|from this)\b|recommended for you",
+]
+_FURNITURE = [re.compile(p, re.IGNORECASE) for p in FURNITURE_PATTERNS]
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+IDENTIFIER = re.compile(r"\b10\.\d{4,9}/\S+|\b(NCT\d{8}|ISRCTN\d{6,}|ChiCTR[-\w]+|ACTRN\d{10,})", re.IGNORECASE)
+_SENTENCE_MARK = re.compile(r"[.!?](?=\s|$)|[。！？；]")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+LONG_PROSE = 200
+
+
+@dataclass
+class Cleaned:
+    """Cleaned text plus what cleaning learned on the way."""
+
+    text: str
+    raw_lines: list[str]
+    kept: list[str]
+    records: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def clean_text(raw: str) -> Cleaned:
+    """Remove site furniture, embedded JSON and repeated blocks from a scraped page."""
+    lines = normalise_lines(raw)
+    records: list[dict[str, Any]] = []
+    verdicts: list[str | None] = []  # None = keep, else the reason for dropping
+    for line in lines:
+        record = parse_json_line(line)
+        if record is not None:
+            records.append(record)
+            verdicts.append("embedded JSON")
+        else:
+            verdicts.append(line_verdict(line))
+    smooth_furniture_runs(lines, verdicts)
+    drop_repeats(lines, verdicts)
+    kept_lines = [line if verdict is None else None for line, verdict in zip(lines, verdicts)]
+    text = join_kept(kept_lines, lines)
+    extra = json_only_text(records, text)
+    if extra:
+        text = f"{text}\n\n{extra}" if text else extra
+    dropped = [(line, v) for line, v in zip(lines, verdicts) if v and line.strip()]
+    return Cleaned(text, lines, [line for line in kept_lines if line], records, dropped)
+
+
+def normalise_lines(raw: str) -> list[str]:
+    """Unify newlines, drop invisible characters, strip trailing space."""
+    text = unicodedata.normalize("NFC", raw).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\t", " ").replace("\u3000", " ").replace("\u00a0", " ")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+def parse_json_line(line: str) -> dict[str, Any] | None:
+    """The JSON object on this line, with nested JSON strings parsed too, or None."""
+    stripped = line.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        return None
+    try:
+        value = json.loads(stripped)
+    except ValueError:
+        return None
+    return _unnest(value) if isinstance(value, dict) else None
+
+
+def _unnest(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _unnest(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unnest(v) for v in value]
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            return _unnest(json.loads(value))
+        except ValueError:
+            return value
+    return value
+
+
+def is_heading(line: str) -> bool:
+    """A recognisable section heading or metadata label (Abstract, METHODS, 摘要, 作者信息...)."""
+    key = line.strip().rstrip(":：").strip().lower()
+    if not key:
+        return False
+    if key in SECTION_HEADINGS:
+        return True
+    words = key.split()
+    stripped = line.strip().rstrip(":：")
+    return stripped.isupper() and 0 < len(words) <= 4 and all(w.isalpha() for w in words) and any(
+        w in _HEADING_WORDS for w in words
+    )
+
+
+def text_weight(text: str) -> int:
+    """Length with each Chinese character counted as three (it carries about a word)."""
+    return len(text) + 2 * count_cjk(text)
+
+
+def is_prose(line: str) -> bool:
+    """Long running text: weight at least LONG_PROSE and two or more sentences."""
+    size = text_weight(line.strip())
+    return size >= LONG_PROSE and len(_SENTENCE_MARK.findall(line)) >= max(2, size // 400)
+
+
+def is_short(line: str) -> bool:
+    """Too short to be content: under three Latin words and under seven Chinese characters."""
+    stripped = line.strip()
+    cjk = count_cjk(stripped)
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", CJK_CHAR.sub(" ", stripped)))
+    return cjk < 7 and latin_words < 3
+
+
+def furniture_hits(line: str) -> int:
+    """How many kinds of site-furniture vocabulary the line contains."""
+    return sum(1 for pattern in _FURNITURE if pattern.search(line))
+
+
+def line_verdict(line: str) -> str | None:
+    """None to keep the line, or the reason it is furniture."""
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if is_heading(stripped):
+        return None
+    if IDENTIFIER.search(stripped) and not _URL.fullmatch(stripped):
+        return None
+    if _URL.fullmatch(stripped) or (_EMAIL.search(stripped) and len(stripped) < LONG_PROSE):
+        return "link or e-mail"
+    if is_short(stripped):
+        return "too short"
+    if furniture_hits(stripped) and not is_prose(stripped):
+        return "site furniture"
+    return None
+
+
+def smooth_furniture_runs(lines: list[str], verdicts: list[str | None], max_run_chars: int = 300) -> None:
+    """Drop short non-prose runs that sit between furniture on both sides."""
+    content = [i for i, line in enumerate(lines) if line.strip()]
+    run: list[int] = []
+    before_is_furniture = False
+    for pos, i in enumerate(content):
+        if verdicts[i] is None and not is_heading(lines[i]):
+            run.append(i)
+            continue
+        boxed = before_is_furniture and verdicts[i] is not None
+        if run and boxed and _is_droppable_run(lines, run, max_run_chars):
+            for j in run:
+                verdicts[j] = "between furniture"
+        run = []
+        before_is_furniture = verdicts[i] is not None
+
+
+def _is_droppable_run(lines: list[str], run: list[int], max_run_chars: int) -> bool:
+    if any(IDENTIFIER.search(lines[j]) for j in run):
+        return False
+    if any(is_prose(lines[j]) for j in run):
+        return False
+    return sum(text_weight(lines[j].strip()) for j in run) <= max_run_chars or all(
+        not _SENTENCE_MARK.search(lines[j]) for j in run
+    )
+
+
+def drop_repeats(lines: list[str], verdicts: list[str | None]) -> None:
+    """Keep the first occurrence of a repeated line or a line contained in an earlier block."""
+    seen: list[str] = []
+    exact: set[str] = set()
+    for i, line in enumerate(lines):
+        if verdicts[i] is not None or not line.strip() or is_heading(line):
+            continue
+        key = normalise_space(line).lower()
+        if key in exact or (len(key) >= 30 and any(key in block for block in seen)):
+            verdicts[i] = "repeated block"
+            continue
+        exact.add(key)
+        if len(key) >= 30:
+            seen.append(key)
+
+
+def join_kept(kept: list[str | None], lines: list[str]) -> str:
+    """Join kept lines; a dropped or blank stretch becomes one paragraph break."""
+    out: list[str] = []
+    gap = False
+    for line, original in zip(kept, lines):
+        if line is None or not original.strip():
+            gap = bool(out)
+            continue
+        if gap:
+            out.append("")
+            gap = False
+        out.append(line.strip())
+    return "\n".join(out)
+
+
+def json_only_text(records: list[dict[str, Any]], text: str) -> str:
+    """Abstracts that exist only inside embedded JSON, so that cleaning loses no study text."""
+    have = normalise_space(text).lower()
+    extra: list[str] = []
+    for record in records:
+        for abstract in _find_values(record, "abstract"):
+            norm = normalise_space(abstract).lower()
+            if len(norm) >= 80 and norm not in have:
+                extra.append(abstract.strip())
+                have += " " + norm
+    return "\n\n".join(extra)
+
+
+def _find_values(record: Any, key: str) -> list[str]:
+    found: list[str] = []
+    if isinstance(record, dict):
+        for k, v in record.items():
+            if k.lower() == key and isinstance(v, str) and v.strip():
+                found.append(v)
+            else:
+                found.extend(_find_values(v, key))
+    elif isinstance(record, list):
+        for v in record:
+            found.extend(_find_values(v, key))
+    return found

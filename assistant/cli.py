@@ -1,0 +1,125 @@
+"""`studyqa`: index sources, ask questions, show status, run the eval gate, open the chat."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .settings import PROJECT_ROOT
+
+EVALS = PROJECT_ROOT / "evals"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="studyqa", description="Cited answers about the indexed research studies.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    index = commands.add_parser("index", help="build or update the index from source files")
+    index.add_argument("paths", nargs="*", type=Path, help="files or folders (default: index/sources)")
+    index.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    ask.add_argument("--source", action="append", dest="sources", metavar="FILE", help="only this source (repeatable)")
+
+    status = commands.add_parser("status", help="where the index is and what it holds")
+    status.add_argument("--json", action="store_true")
+
+    evaluate = commands.add_parser("eval", help="retrieval and answer metrics on the eval set, gated by thresholds")
+    evaluate.add_argument("--questions", type=Path, default=EVALS / "questions.jsonl")
+    evaluate.add_argument("--thresholds", type=Path, default=EVALS / "thresholds.json")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    evaluate.add_argument("--report", type=Path, help="also write the metrics JSON here")
+
+    chat = commands.add_parser("chat", help="open the chat window in a browser")
+    chat.add_argument("--host", default="127.0.0.1")
+    chat.add_argument("--port", type=int, default=7860)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; errors are reported in one line, never as a traceback."""
+    args = build_parser().parse_args(argv)
+    from .errors import StudyQAError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except StudyQAError as exc:
+        print(f"studyqa: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("studyqa: interrupted", file=sys.stderr)
+        return 130
+
+
+def _index(args: argparse.Namespace) -> int:
+    from .indexing import build_index
+
+    report = build_index(args.paths or None, progress=not args.quiet)
+    for path, reason in report.skipped:
+        print(f"skipped {path}: {reason}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from .api import default_assistant
+
+    result = default_assistant().answer(args.question, sources=args.sources)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(result.text)
+    if result.citations:
+        print("\nSources:")
+        for c in result.citations:
+            print(f"[{c.n}] {c.title} ({c.source})\n    \u201c{c.quote}\u201d")
+    elif result.passages:
+        print("\nClosest passages:")
+        for i, p in enumerate(result.passages[:3], 1):
+            print(f"- {p.title} ({p.source}): {p.text[:160]}...")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from .api import Assistant
+
+    info = Assistant().status()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+    else:
+        for key, value in info.items():
+            print(f"{key:>11}: {value}")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from .evaluation import check_thresholds, format_report, load_questions, run_eval
+
+    metrics = run_eval(load_questions(args.questions))
+    failures = check_thresholds(metrics, json.loads(args.thresholds.read_text("utf-8")))
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), "utf-8")
+    print(json.dumps(metrics, ensure_ascii=False, indent=2) if args.json else format_report(metrics))
+    for failure in failures:
+        print(f"eval gate: {failure}", file=sys.stderr)
+    print("eval gate: FAIL" if failures else "eval gate: PASS", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    from .ui import launch
+
+    launch(host=args.host, port=args.port)
+    return 0
+
+
+_COMMANDS = {"index": _index, "ask": _ask, "status": _status, "eval": _eval, "chat": _chat}
+
+if __name__ == "__main__":
+    sys.exit(main())

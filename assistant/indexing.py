@@ -1,0 +1,205 @@
+"""Build or update the index from source files, incrementally and atomically.
+
+The index mirrors the paths it is given (default: the sources folder): new and changed documents
+are (re)chunked and embedded, unchanged ones are reused as they are, and documents no longer among
+the sources are removed. Vectors already in the store (from an interrupted run) are not recomputed.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .chunking import CHUNKER_VERSION, chunk_document
+from .documents import doc_id_for, read_document
+from .embedding import Embedder, get_embedder
+from .errors import IndexBusyError, StudyQAError, UnreadableSource
+from .lexical import LexicalIndex
+from .loaders import find_sources
+from .settings import Settings, get_settings
+from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
+from .store import VectorStore, open_client
+from .types import Chunk, Document
+
+CLEANING_VERSION = "1"
+COLLECTION_PREFIX = "studyqa-"
+
+
+@dataclass
+class IndexReport:
+    """What one indexing run did."""
+
+    documents: int = 0
+    chunks: int = 0
+    new_embeddings: int = 0
+    changed_documents: int = 0
+    removed_documents: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """One line for people: documents, chunks, new embeddings, seconds."""
+        return (
+            f"Indexed {self.documents} documents, {self.chunks} chunks, {self.new_embeddings} new embeddings "
+            f"({self.changed_documents} new or changed, {self.removed_documents} removed, "
+            f"{len(self.skipped)} skipped) in {self.seconds:.1f} s"
+        )
+
+
+def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
+    """Changes whenever vectors or chunks would differ: model, chunk budget, pipeline versions."""
+    key = json.dumps(
+        [settings.embedding_model, embedder.dimension, settings.chunk_tokens, settings.chunk_overlap,
+         CHUNKER_VERSION, CLEANING_VERSION]
+    )
+    return hashlib.sha1(key.encode()).hexdigest()[:12]
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index's writer lock, or raise IndexBusyError at once."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(f"another indexer is updating {index_dir}; try again when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_index(
+    paths: Sequence[Path] | None = None, settings: Settings | None = None, progress: bool = False
+) -> IndexReport:
+    """Bring the index in line with the given source paths (default: the sources folder)."""
+    settings = get_settings(settings)
+    started = time.perf_counter()
+    paths = [Path(p) for p in (paths or [settings.sources_dir])]
+    with index_lock(Path(settings.index_dir)):
+        embedder = get_embedder(settings.embedding_model, settings.device)
+        fingerprint = index_fingerprint(settings, embedder)
+        old = _previous(settings.index_dir, fingerprint)
+        report = IndexReport()
+        documents, chunks = _read_all(paths, settings, embedder, old, report)
+        if not documents:
+            reasons = "; ".join(f"{Path(p).name}: {r}" for p, r in report.skipped[:3]) or "no supported files"
+            raise StudyQAError(f"no readable documents in {', '.join(map(str, paths))} ({reasons}); index left as it was")
+        previous_ids = set(old.documents) if old else set()
+        report.removed_documents = len(previous_ids - {d.doc_id for d in documents})
+        store = VectorStore(open_client(settings.index_dir, settings.chroma_url), settings.chroma_collection_name(fingerprint))
+        unchanged = old is not None and report.changed_documents == 0 and report.removed_documents == 0
+        if not unchanged:
+            report.new_embeddings = _embed_missing(store, embedder, documents, chunks, old, settings, progress)
+            manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
+                        "chroma_url": settings.chroma_url or "", "created": time.time()}
+            generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks))
+            store.delete(store.all_ids() - {c.chunk_id for c in chunks})
+            store.drop_other_collections(COLLECTION_PREFIX)
+            remove_stale(settings.index_dir, generation)
+        report.documents, report.chunks = len(documents), len(chunks)
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _previous(index_dir: Path, fingerprint: str) -> Snapshot | None:
+    manifest = read_manifest(index_dir)
+    if not manifest or manifest.get("fingerprint") != fingerprint:
+        return None
+    return load_snapshot(index_dir)
+
+
+def _read_all(
+    paths: list[Path], settings: Settings, embedder: Embedder, old: Snapshot | None, report: IndexReport
+) -> tuple[list[Document], list[Chunk]]:
+    from tqdm import tqdm
+
+    files, skipped = find_sources(paths)
+    report.skipped.extend((str(p), reason) for p, reason in skipped)
+    old_chunks = _chunks_by_doc(old)
+    budget = min(settings.chunk_tokens, embedder.max_content_tokens)
+    documents: list[Document] = []
+    chunks: list[Chunk] = []
+    for path in tqdm(files, desc="Reading", unit="file", disable=not files or not sys.stderr.isatty(), file=sys.stderr):
+        doc_id = doc_id_for(path, settings.sources_dir)
+        try:
+            sha = _file_sha256(path)
+            if old and doc_id in old.documents and old.documents[doc_id].sha256 == sha:
+                documents.append(old.documents[doc_id])
+                chunks.extend(old_chunks[doc_id])
+                continue
+            doc = read_document(path, settings.sources_dir)
+        except UnreadableSource as exc:
+            report.skipped.append((str(path), str(exc)))
+            continue
+        documents.append(doc)
+        chunks.extend(chunk_document(doc, embedder, budget, settings.chunk_overlap))
+        report.changed_documents += 1
+    return documents, chunks
+
+
+def _file_sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as exc:
+        raise UnreadableSource(f"cannot read file: {exc.strerror or exc}") from None
+
+
+def _chunks_by_doc(snapshot: Snapshot | None) -> dict[str, list[Chunk]]:
+    grouped: dict[str, list[Chunk]] = {}
+    for chunk in snapshot.chunks if snapshot else []:
+        grouped.setdefault(chunk.doc_id, []).append(chunk)
+    return grouped
+
+
+def search_text(doc: Document, chunk: Chunk) -> str:
+    """What is embedded and BM25-indexed for a chunk: its study's title, then the chunk text."""
+    header = (doc.title_zh or doc.display_title) if chunk.lang == "zh" else doc.display_title
+    return f"{header}\n{chunk.text}"
+
+
+def _embed_missing(
+    store: VectorStore, embedder: Embedder, documents: list[Document], chunks: list[Chunk],
+    old: Snapshot | None, settings: Settings, progress: bool,
+) -> int:
+    from tqdm import tqdm
+
+    known = set(old.positions) if old else set()
+    candidates = [c.chunk_id for c in chunks if c.chunk_id not in known]
+    present = store.existing(candidates) if candidates else set()
+    todo = [c for c in chunks if c.chunk_id not in known and c.chunk_id not in present]
+    by_id = {d.doc_id: d for d in documents}
+    step = settings.embed_batch_size * 4
+    bar = tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not (progress and todo), file=sys.stderr)
+    for start in range(0, len(todo), step):
+        batch = todo[start : start + step]
+        vectors = embedder.encode([search_text(by_id[c.doc_id], c) for c in batch], settings.embed_batch_size)
+        store.add([c.chunk_id for c in batch], vectors.tolist(), [c.text for c in batch],
+                  [_chunk_metadata(by_id[c.doc_id], c) for c in batch])
+        bar.update(len(batch))
+    bar.close()
+    return len(todo)
+
+
+def _chunk_metadata(doc: Document, chunk: Chunk) -> dict[str, str | int]:
+    return {"doc_id": doc.doc_id, "source": doc.source, "title": doc.display_title, "start": chunk.start,
+            "end": chunk.end, "section": chunk.section, "lang": chunk.lang}
+
+
+def _lexical(documents: list[Document], chunks: list[Chunk]) -> LexicalIndex:
+    by_id = {d.doc_id: d for d in documents}
+    return LexicalIndex.build([search_text(by_id[c.doc_id], c) for c in chunks])
+
+
+def index_exists(settings: Settings | None = None) -> bool:
+    """Whether a complete index is present at the configured location."""
+    return read_manifest(get_settings(settings).index_dir) is not None
+

@@ -1,0 +1,139 @@
+"""Turn source files into raw text: encoding detection, HTML and PDF text extraction."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnreadableSource
+
+SUPPORTED_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm", ".pdf"})
+# Bytes that never occur in text files in any encoding we accept (UTF-16 excepted, handled by BOM/nulls).
+_BINARY_CONTROL = set(range(0, 9)) | {11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31}
+
+
+@dataclass
+class RawSource:
+    """A source file read into text, before cleaning."""
+
+    path: Path
+    text: str
+    sha256: str
+    kind: str
+
+
+def find_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Expand files and folders into supported source files; also return (path, reason) skips."""
+    found: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            skipped.append((path, "does not exist"))
+        elif path.is_dir():
+            found.extend(_walk(path, skipped))
+        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+            found.append(path)
+        else:
+            skipped.append((path, f"unsupported file type '{path.suffix or '(none)'}'"))
+    return sorted(set(found)), skipped
+
+
+def _walk(folder: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
+    # followlinks=False: a symlink loop cannot trap the walk.
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            path = Path(root) / name
+            if name.startswith("."):
+                continue
+            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                yield path
+            else:
+                skipped.append((path, f"unsupported file type '{path.suffix or '(none)'}'"))
+
+
+def load_source(path: Path) -> RawSource:
+    """Read one file into text, or raise UnreadableSource with a one-line reason."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableSource(f"cannot read file: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise UnreadableSource("file is empty")
+    suffix = Path(path).suffix.lower()
+    if suffix == ".pdf":
+        text, kind = pdf_to_text(data), "pdf"
+    elif suffix in {".html", ".htm"}:
+        text, kind = html_to_text(decode_bytes(data)), "html"
+    else:
+        text, kind = decode_bytes(data), suffix.lstrip(".")
+    if not text.strip():
+        raise UnreadableSource("no text could be extracted")
+    return RawSource(Path(path), text, hashlib.sha256(data).hexdigest(), kind)
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode text bytes whatever their encoding (UTF-8 with or without BOM, GB18030, UTF-16...)."""
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            return _strip_nul(data.decode(codec, errors="replace"))
+    try:
+        return _reject_binary(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableSource("not a text file (no known text encoding fits its bytes)")
+    return _reject_binary(str(best))
+
+
+def _reject_binary(text: str) -> str:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) in _BINARY_CONTROL)
+    if controls > max(2, len(sample) // 100):
+        raise UnreadableSource("looks like a binary file, not text")
+    return text
+
+
+def _strip_nul(text: str) -> str:
+    return _reject_binary(text.replace("\x00", ""))
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of an HTML page, one block per line; scripts, styles and navigation dropped."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
+        tag.decompose()
+    return soup.get_text("\n")
+
+
+def pdf_to_text(data: bytes) -> str:
+    """Text of every page of a PDF; raises UnreadableSource for corrupt or locked files."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not _unlock(reader):
+            raise UnreadableSource("PDF is encrypted with a password")
+        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
+    except UnreadableSource:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
+        raise UnreadableSource(f"corrupt PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
+
+
+def _unlock(reader) -> bool:
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # noqa: BLE001 - any failure to decrypt means locked
+        return False

@@ -1,0 +1,118 @@
+"""Find passages for a question: dense (Chroma), lexical (BM25) or both fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+
+from .embedding import Embedder
+from .settings import Settings
+from .snapshot import Snapshot
+from .store import VectorStore
+from .text import detect_lang, normalise_space
+from .types import Passage
+
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
+# all-MiniLM-L6-v2's vocabulary maps most Chinese characters to [UNK], so for Chinese queries its
+# ranking is mostly noise; it still votes in the fusion, with a quarter of the weight.
+DENSE_WEIGHT_CHINESE = 0.25
+
+
+class Retriever:
+    """Ranks the chunks of one index snapshot for a query."""
+
+    def __init__(self, snapshot: Snapshot, store: VectorStore, embedder: Embedder, settings: Settings) -> None:
+        self.snapshot = snapshot
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def embed_query(self, query: str) -> np.ndarray:
+        """The query's embedding (recent queries are cached)."""
+        vector = self._query_vectors.get(query)
+        if vector is None:
+            vector = self.embedder.encode([query])[0]
+            self._query_vectors[query] = vector
+            if len(self._query_vectors) > 512:
+                self._query_vectors.popitem(last=False)
+        return vector
+
+    def dense(self, query: str, k: int, sources: set[str] | None = None) -> list[tuple[int, float]]:
+        """(chunk position, cosine similarity) from the vector store, best first."""
+        fetch = k if not sources else k * 4
+        hits = self.store.query(self.embed_query(query).tolist(), fetch)
+        ranked = []
+        for chunk_id, similarity in hits:
+            pos = self.snapshot.positions.get(chunk_id)  # ids outside the snapshot are leftovers
+            if pos is not None and self._allowed(pos, sources):
+                ranked.append((pos, similarity))
+        return ranked[:k]
+
+    def lexical(self, query: str, k: int, sources: set[str] | None = None) -> list[tuple[int, float]]:
+        """(chunk position, BM25 score), best first."""
+        return self.snapshot.lexical.search(query, k, self.snapshot.source_mask(sources))
+
+    def retrieve(
+        self, query: str, k: int | None = None, mode: Mode = "hybrid", dedupe: bool = True,
+        sources: Sequence[str] | None = None,
+    ) -> list[Passage]:
+        """The top-k passages for a query, near-duplicates removed unless `dedupe` is False."""
+        k = k or self.settings.top_k
+        wanted = set(sources) if sources else None
+        fetch = max(self.settings.fetch_k, k)
+        dense = self.dense(query, fetch, wanted) if mode in ("hybrid", "dense") else []
+        lexical = self.lexical(query, fetch, wanted) if mode in ("hybrid", "lexical") else []
+        weights = (DENSE_WEIGHT_CHINESE if detect_lang(query) == "zh" else 1.0, 1.0)
+        scored = fuse([dense, lexical], self.settings.rrf_k, weights) if mode == "hybrid" else (dense or lexical)
+        dense_rank = {pos: r for r, (pos, _) in enumerate(dense, 1)}
+        lexical_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}
+        passages = [self._passage(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored]
+        if dedupe:
+            passages = remove_near_duplicates(passages, self.settings.duplicate_threshold)
+        return passages[:k]
+
+    def _allowed(self, pos: int, sources: set[str] | None) -> bool:
+        if not sources:
+            return True
+        return self.snapshot.documents[self.snapshot.chunks[pos].doc_id].source in sources
+
+    def _passage(self, pos: int, score: float, dense_rank: int | None, lexical_rank: int | None) -> Passage:
+        chunk = self.snapshot.chunks[pos]
+        doc = self.snapshot.documents[chunk.doc_id]
+        return Passage(
+            chunk_id=chunk.chunk_id, doc_id=doc.doc_id, source=doc.source, title=doc.display_title,
+            text=chunk.text, start=chunk.start, end=chunk.end, score=round(float(score), 6),
+            section=chunk.section, lang=chunk.lang, dense_rank=dense_rank, lexical_rank=lexical_rank,
+        )
+
+
+def fuse(
+    rankings: Sequence[list[tuple[int, float]]], k: int = 60, weights: Sequence[float] | None = None
+) -> list[tuple[int, float]]:
+    """Weighted reciprocal rank fusion: each ranking adds weight / (k + rank) to an item's score."""
+    scores: dict[int, float] = {}
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings)):
+        for rank, (item, _) in enumerate(ranking, 1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def shingles(text: str, size: int = 5) -> set[str]:
+    """Character n-grams of the whitespace-normalised, lower-cased text."""
+    norm = normalise_space(text).lower()
+    return {norm[i : i + size] for i in range(max(1, len(norm) - size + 1))}
+
+
+def remove_near_duplicates(passages: list[Passage], threshold: float) -> list[Passage]:
+    """Drop passages whose shingle overlap (Jaccard) with a better-ranked one reaches `threshold`."""
+    kept: list[tuple[Passage, set[str]]] = []
+    for passage in passages:
+        grams = shingles(passage.text)
+        if all(len(grams & other) / max(1, len(grams | other)) < threshold for _, other in kept):
+            kept.append((passage, grams))
+    return [p for p, _ in kept]

@@ -1,0 +1,50 @@
+"""One settings object for the whole product, read from `STUDYQA_*` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    """Every knob of the assistant; each field can be set as `STUDYQA_<FIELD>`."""
+
+    model_config = SettingsConfigDict(env_prefix="STUDYQA_", extra="forbid", validate_default=True)
+
+    index_dir: Path = Field(PROJECT_ROOT / "index" / "store", description="Where the built store lives.")
+    sources_dir: Path = Field(PROJECT_ROOT / "index" / "sources", description="Documents indexed by default.")
+    embedding_model: str = Field(
+        DEFAULT_MODEL,
+        description="Sentence-transformers model name or local path; the default uses the packaged copy.",
+    )
+    device: str | None = Field(None, description="torch device for embeddings; default cuda when present, else cpu.")
+    chroma_url: str | None = Field(None, description="Chroma server URL; unset means embedded Chroma in index_dir.")
+    chunk_tokens: int = Field(200, ge=16, description="Chunk budget in embedding-model tokens.")
+    chunk_overlap: int = Field(40, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
+    embed_batch_size: int = Field(32, ge=1, description="Chunks per embedding batch.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
+    fetch_k: int = Field(20, ge=1, description="Candidates fetched from each retriever before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    duplicate_threshold: float = Field(0.7, gt=0, le=1, description="Shingle overlap above which a passage is a near-duplicate.")
+    max_answer_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
+    refusal_threshold: float = Field(0.2, description="Best sentence score below which the answerer refuses.")
+    max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+
+    def chroma_collection_name(self, fingerprint: str) -> str:
+        """Name of the Chroma collection for a given index fingerprint."""
+        return f"studyqa-{fingerprint}"
+
+
+def get_settings(settings: Settings | dict[str, Any] | None = None) -> Settings:
+    """Return settings from an object, a dict of overrides, or the environment."""
+    if isinstance(settings, Settings):
+        return settings
+    if isinstance(settings, dict):
+        return Settings(**settings)
+    return Settings()

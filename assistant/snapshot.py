@@ -1,0 +1,122 @@
+"""The index on disk: a manifest pointing at one complete generation of documents, chunks and BM25.
+
+Layout under the index folder:
+    manifest.json      {"fingerprint", "generation", "model", ...}; replaced atomically, last
+    gen-NNNNNN/        documents.json, chunks.json, bm25/ (one complete, immutable generation)
+    chroma/            embedded Chroma (absent in server mode)
+    .lock              held by the indexer
+
+A reader follows the manifest, so it always sees a whole generation; the dense store may hold
+extra vectors from an interrupted run, which readers ignore because their ids are not in it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .lexical import LexicalIndex
+from .types import Chunk, Document
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Snapshot:
+    """One generation of the index, loaded for reading."""
+
+    manifest: dict[str, Any]
+    documents: dict[str, Document]
+    chunks: list[Chunk]
+    lexical: LexicalIndex
+    positions: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+
+    def source_mask(self, sources: set[str] | None) -> np.ndarray | None:
+        """Boolean mask over chunks whose document's file name is in `sources`."""
+        if not sources:
+            return None
+        return np.array([self.documents[c.doc_id].source in sources for c in self.chunks], dtype=bool)
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    """The current manifest, or None when no complete index exists."""
+    try:
+        return json.loads((Path(index_dir) / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def load_snapshot(index_dir: Path) -> Snapshot | None:
+    """The generation the manifest points at, or None when there is none."""
+    manifest = read_manifest(index_dir)
+    if not manifest:
+        return None
+    folder = Path(index_dir) / manifest["generation"]
+    try:
+        docs = json.loads((folder / "documents.json").read_text("utf-8"))
+        chunks = json.loads((folder / "chunks.json").read_text("utf-8"))
+        lexical = LexicalIndex.load(folder / "bm25")
+    except (OSError, ValueError, KeyError):
+        return None
+    documents = {d["doc_id"]: Document(**d) for d in docs}
+    return Snapshot(manifest, documents, [Chunk(**c) for c in chunks], lexical)
+
+
+def write_generation(
+    index_dir: Path, manifest: dict[str, Any], documents: list[Document], chunks: list[Chunk], lexical: LexicalIndex
+) -> str:
+    """Write a new generation, then switch the manifest to it atomically; returns its name."""
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    name = _next_generation(index_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
+    (tmp / "documents.json").write_text(json.dumps([asdict(d) for d in documents], ensure_ascii=False), "utf-8")
+    (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), "utf-8")
+    (tmp / "bm25").mkdir()
+    lexical.save(tmp / "bm25")
+    _fsync_tree(tmp)
+    tmp.chmod(0o755)
+    os.replace(tmp, index_dir / name)
+    write_json_atomic(index_dir / MANIFEST, {**manifest, "generation": name})
+    return name
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write JSON to a temporary file and rename it over `path`."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=1)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def remove_stale(index_dir: Path, keep: str) -> None:
+    """Delete generations other than `keep` and leftovers of interrupted writes."""
+    for entry in Path(index_dir).iterdir():
+        if entry.is_dir() and (entry.name.startswith("gen-") or entry.name.startswith(".tmp-")) and entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)
+        elif entry.is_file() and entry.name.startswith(".tmp-"):
+            entry.unlink(missing_ok=True)
+
+
+def _next_generation(index_dir: Path) -> str:
+    numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if p.name[4:].isdigit()]
+    return f"gen-{max(numbers, default=0) + 1:06d}"
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
