@@ -51,13 +51,18 @@ FURNITURE_PATTERNS = [
     r"copyright|©|all rights reserved|版权所有|ICP备|公网安备|备案号|licen[cs]e no",
     r"下载链接|立即下载|导出至|求助全文|去求助|文献求助|收藏|收录|引用次数|\bdownload (pdf|now|citation)|bibtex|endnote|GB/T ?7714",
     r"立即体验|马上搜索|免费获取|程序翻译|翻译模型|强力驱动|模型驱动|搜索引擎|\bpowered by\b|try it (now|free)|subscribe",
-    r"意见反馈|客服|联系我们|我知道了|现在去|cookie|privacy policy|terms of (use|service)",
+    r"意见反馈|客服|联系我们|我知道了|现在去|技术支持|cookie|privacy policy|terms of (use|service)",
     r"本刊更多|最新文献|相关文献|related articles|similar articles|\bmore (articles|from this)\b|recommended for you",
 ]
 _FURNITURE = [re.compile(p, re.IGNORECASE) for p in FURNITURE_PATTERNS]
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 IDENTIFIER = re.compile(r"\b10\.\d{4,9}/\S+|\b(NCT\d{8}|ISRCTN\d{6,}|ChiCTR[-\w]+|ACTRN\d{10,})", re.IGNORECASE)
+AFFILIATION = re.compile(
+    r"universit|department|division|hospital|institute|centre|center|school|college|faculty|unit\b|大学|医院|研究所",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
 _SENTENCE_MARK = re.compile(r"[.!?](?=\s|$)|[。！？；]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 LONG_PROSE = 200
@@ -149,6 +154,14 @@ def text_weight(text: str) -> int:
     return len(text) + 2 * count_cjk(text)
 
 
+def looks_like_name_list(line: str) -> bool:
+    """At least two comma-separated items, each one to five capitalised words or initials."""
+    if AFFILIATION.search(line) or IDENTIFIER.search(line) or count_cjk(line):
+        return False
+    parts = [p.strip() for p in re.split(r"[,;]|\band\b", line.strip().rstrip(".")) if p.strip()]
+    return len(parts) >= 2 and all(_NAME.match(p) for p in parts)
+
+
 def is_prose(line: str) -> bool:
     """Long running text: weight at least LONG_PROSE and two or more sentences."""
     size = text_weight(line.strip())
@@ -175,32 +188,41 @@ def line_verdict(line: str) -> str | None:
         return None
     if is_heading(stripped):
         return None
-    if IDENTIFIER.search(stripped) and not _URL.fullmatch(stripped):
+    if (IDENTIFIER.search(stripped) and not _URL.fullmatch(stripped)) or looks_like_name_list(stripped):
         return None
     if _URL.fullmatch(stripped) or (_EMAIL.search(stripped) and len(stripped) < LONG_PROSE):
         return "link or e-mail"
     if is_short(stripped):
         return "too short"
+    if stripped[-1] in ":：" and text_weight(stripped) <= 40:
+        return "label without content"
     if furniture_hits(stripped) and not is_prose(stripped):
         return "site furniture"
     return None
 
 
 def smooth_furniture_runs(lines: list[str], verdicts: list[str | None], max_run_chars: int = 300) -> None:
-    """Drop short non-prose runs that sit between furniture on both sides."""
-    content = [i for i, line in enumerate(lines) if line.strip()]
+    """In the body (after the first prose paragraph), drop short non-prose runs boxed in by furniture.
+
+    The page header (title, authors, journal line) is left alone: it is short and unpunctuated too.
+    The end of the page counts as furniture, so that a trailing footer line goes with the footer.
+    """
+    content = [i for i, line in enumerate(lines) if line.strip() and verdicts[i] != "embedded JSON"]
+    first_prose = next((pos for pos, i in enumerate(content) if verdicts[i] is None and is_prose(lines[i])), None)
+    if first_prose is None:
+        return
     run: list[int] = []
     before_is_furniture = False
-    for pos, i in enumerate(content):
-        if verdicts[i] is None and not is_heading(lines[i]):
+    for i in content[first_prose:] + [None]:
+        if i is not None and verdicts[i] is None and not is_heading(lines[i]):
             run.append(i)
             continue
-        boxed = before_is_furniture and verdicts[i] is not None
+        boxed = before_is_furniture and (i is None or verdicts[i] is not None)
         if run and boxed and _is_droppable_run(lines, run, max_run_chars):
             for j in run:
                 verdicts[j] = "between furniture"
         run = []
-        before_is_furniture = verdicts[i] is not None
+        before_is_furniture = i is not None and verdicts[i] is not None
 
 
 def _is_droppable_run(lines: list[str], run: list[int], max_run_chars: int) -> bool:

@@ -120,7 +120,11 @@ def token_ends(tokenizer: Any, text: str) -> list[int]:
 
 
 def _load_sentence_transformer(path: str, device: str, ref: str):
+    import transformers
     from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
 
     try:
         return SentenceTransformer(path, device=device)

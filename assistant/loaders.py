@@ -90,7 +90,7 @@ def decode_bytes(data: bytes) -> str:
 
     best = from_bytes(data).best()
     if best is None:
-        raise UnreadableSource("not a text file (no known text encoding fits its bytes)")
+        raise UnreadableSource("looks like a binary file: no known text encoding fits its bytes")
     return _reject_binary(str(best))
 
 
@@ -111,7 +111,7 @@ def html_to_text(html: str) -> str:
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
+    for tag in soup(["head", "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form"]):
         tag.decompose()
     return soup.get_text("\n")
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cleaning import Cleaned, is_heading, is_prose
+from .cleaning import AFFILIATION, Cleaned, is_heading, is_prose, looks_like_name_list
 from .text import CJK_CHAR, count_cjk, detect_lang, detect_langs
 
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>,;，。]+", re.IGNORECASE)
@@ -25,11 +25,6 @@ CITATION_LINE = re.compile(
 DATE_LABEL = re.compile(r"(published|publication date|出版|发表|创建时间|created|date)", re.IGNORECASE)
 AUTHOR_LABEL = re.compile(r"^(authors?|by|作者|作者信息)\s*[:：]?\s*$", re.IGNORECASE)
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
-AFFILIATION = re.compile(
-    r"universit|department|division|hospital|institute|centre|center|school|college|faculty|unit\b|大学|医院|研究所",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 
 
@@ -62,8 +57,9 @@ def extract_metadata(cleaned: Cleaned) -> Metadata:
         meta.year = meta.year or int(citation["year"])
     meta.year = meta.year or _labelled_year(cleaned.raw_lines)
     meta.authors = meta.authors or _authors(cleaned.kept)
-    if not meta.title:
-        meta.title, meta.title_zh = _header_titles(cleaned.kept, meta.title_zh)
+    header_title, header_title_zh = _header_titles(cleaned.kept)
+    meta.title = meta.title or header_title
+    meta.title_zh = meta.title_zh or header_title_zh
     meta.langs = detect_langs(cleaned.text)
     meta.label = make_label(meta.authors, meta.journal, meta.year, meta.doi, pubmed_order=bool(citation))
     return meta
@@ -138,14 +134,6 @@ def split_names(line: str) -> list[str]:
     return [p for p in parts if p]
 
 
-def looks_like_name_list(line: str) -> bool:
-    """At least two comma-separated items, each one to five capitalised words or initials."""
-    if AFFILIATION.search(line) or DOI.search(line) or count_cjk(line):
-        return False
-    parts = [p.strip() for p in re.split(r"[,;]|\band\b", line.strip().rstrip(".")) if p.strip()]
-    return len(parts) >= 2 and all(_NAME.match(p) for p in parts)
-
-
 def _header(lines: list[str]) -> list[str]:
     """Lines before the first abstract-like heading or prose paragraph."""
     out: list[str] = []
@@ -157,8 +145,8 @@ def _header(lines: list[str]) -> list[str]:
     return out
 
 
-def _header_titles(lines: list[str], title_zh: str) -> tuple[str, str]:
-    title = ""
+def _header_titles(lines: list[str]) -> tuple[str, str]:
+    title = title_zh = ""
     for line in _header(lines):
         if not _could_be_title(line):
             continue

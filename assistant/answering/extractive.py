@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cleaning import heading_context, is_heading
-from ..metadata import looks_like_name_list
+from ..cleaning import heading_context, is_heading, looks_like_name_list
 from ..lexical import tokenize
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage

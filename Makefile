@@ -1,0 +1,40 @@
+# One-command set-up: `make test` and `make chat` create .venv and install everything first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SHARED ?= $(abspath ../shared)
+export HF_HUB_OFFLINE ?= 1
+export GRADIO_ANALYTICS_ENABLED ?= False
+export TIKTOKEN_CACHE_DIR ?= $(SHARED)/tiktoken
+
+.PHONY: install test eval chat index clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# torch first and pinned: an unpinned torch pulls gigabytes of CUDA packages.
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+test: install
+	$(BIN)/python -m pytest -q
+	$(BIN)/studyqa index --quiet
+	$(BIN)/studyqa eval --report evals/reports/latest.json
+
+eval: install
+	$(BIN)/studyqa eval --report evals/reports/latest.json
+
+index: install
+	$(BIN)/studyqa index
+
+chat: install
+	$(BIN)/studyqa index
+	$(BIN)/studyqa chat
+
+clean:
+	rm -rf $(VENV) index/store evals/reports tests/artifacts .pytest_cache

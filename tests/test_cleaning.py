@@ -1,0 +1,122 @@
+"""Cleaning keeps each study's abstracts once and removes scraped-page furniture, by general rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.cleaning import clean_text
+from assistant.documents import read_document
+from assistant.text import normalise_space
+
+from .conftest import BALINT, BSW, CFT, CIRCLES, DATA, PEER
+
+FURNITURE = [
+    "扫码分享", "微信好友", "求助全文", "立即体验", "下载链接", "京ICP备", "Copyright ©", "科研通智能强力驱动",
+    "Strongly Powered by AbleSci AI", "本文章由计算机程序翻译", '{"title"', "BibTeX", "GB/T 7714", "Suppr超能文献",
+    "文献AI研究员", "https://figshare.com", "群 号", "Mindful self-compassion training program", "京公网安备",
+    "引用次数", "收藏NIAID", "马上搜索", "大模型驱动", "快去分享给好友吧",
+]
+
+# First and last sentence of every abstract paragraph, English and Chinese, as the pages give them.
+ABSTRACT_SENTENCES = {
+    CFT: [
+        "Healthcare staff can encounter empathy distress, burnout, and trauma",
+        "Eight staff who attended a 12-week CFT group were interviewed",
+        "Larger, mixed-method evaluations are recommended to explore the intervention’s broader impact and mechanisms.",
+        "医疗从业人员常会遭遇共情耗竭、职业倦怠与创伤",
+        "本研究采用反思性主题分析方法开展数据分析。",
+        "未来建议开展更大规模的混合方法研究,以进一步探索该干预措施的更广泛影响与作用机制。",
+    ],
+    CIRCLES: [
+        "Purpose This paper aims to discuss the importance of compassion in health care",
+        "This conceptual paper is a discussion of the context of compassion in health care",
+        "This paper is a contribution to developing a better understanding of the CCs model, implementation lessons and early insights into impact.",
+        "本文旨在讨论同情在医疗保健中的重要性和同情圈(CCs)在支持它方面的经验",
+        "本文有助于更好地理解CCs模式、实施经验教训和对影响的早期见解。",
+    ],
+    BSW: [
+        "To address the growing demand for psychological treatment",
+        "22 Psychological Well-being Practitioners (PWPs) from UK National Health Service (NHS) Talking Therapies services were interviewed.",
+        "Findings underscore the importance of practitioner behaviours in optimising patient engagement between-sessions",
+        "为满足对心理治疗日益增长的需求",
+        "对来自英国国家医疗服务体系(NHS)谈话治疗服务的22名心理健康从业者(PWP)进行了访谈。",
+        "研究结果强调了从业者行为在优化患者疗程间参与度方面的重要性",
+    ],
+    BALINT: [
+        "Objective Balint groups provide a safe space for clinicians to discuss difficult cases",
+        "26 mental health clinicians who had participated in Tele-Balint groups since March 2020 completed a semi-structured questionnaire, and 12 of them were interviewed.",
+        "Members should maintain flexibility towards the Balint process",
+    ],
+    PEER: [
+        "Peers with lived experiences of being in recovery of mental health difficulties volunteering in non-governmental organizations",
+        "Nine peer volunteers were recruited for two focus groups (n = 8) and a telephone-based interview (n = 1).",
+        "Two overarching themes were identified",
+        "requires further clarification and exploration.",
+        "ClinicalTrials.gov identifier: NCT04639167, Registered on Nov. 19, 2020.",
+        "有心理健康问题康复经历的同伴在非政府组织(NGO)中志愿提供同伴支持",
+        "招募了九名同伴志愿者参加两个焦点小组(n = 8)和一次电话访谈(n = 1)。",
+        "确定了两个总体主题",
+        "只有少数参与者寻求的用于社区参与的一对一同伴支持需要进一步明确和探索。",
+        "ClinicalTrials.gov标识符:NCT04639167,于2020年11月19日注册。",
+    ],
+}
+
+
+@pytest.mark.parametrize("source", sorted(ABSTRACT_SENTENCES))
+def test_every_abstract_is_kept_exactly_once(bundled_documents, source):
+    text = normalise_space(bundled_documents[source].text)
+    for sentence in ABSTRACT_SENTENCES[source]:
+        assert text.count(normalise_space(sentence)) == 1, sentence
+
+
+@pytest.mark.parametrize("source", sorted(ABSTRACT_SENTENCES))
+def test_site_furniture_is_removed(bundled_documents, source):
+    text = bundled_documents[source].text
+    for line in FURNITURE:
+        assert line not in text
+
+
+def test_keywords_list_and_dialog_texts_are_dropped(bundled_documents):
+    balint = bundled_documents[BALINT].text
+    assert not balint.startswith("心理健康")
+    assert "认知心理学" not in balint
+    assert "您的信息不完整" not in bundled_documents[CIRCLES].text
+
+
+def test_unseen_html_journal_page_is_cleaned(tmp_path):
+    doc = read_document(DATA / "unseen_journal_page.html")
+    for kept in [
+        "Reflective practice groups for ward nurses: a qualitative interview study",
+        "Amelia R. Hughes, Tomasz Kowalski, Priya Natarajan",
+        "Fourteen nurses from three acute medical wards in Leeds took part in semi-structured interviews.",
+        "Future work should test attendance strategies across more sites.",
+    ]:
+        assert kept in doc.text
+    for gone in ["cookies", "Share on", "Download PDF", "BibTeX", "Related articles", "Burnout among midwives",
+                 "AI summariser", "newsletter", "© 2023", "ICP备", "Privacy policy", "Example Press"]:
+        assert gone not in doc.text
+
+
+def test_unseen_chinese_portal_page_is_cleaned():
+    doc = read_document(DATA / "unseen_cn_portal.txt")
+    chinese = "我们在杭州两个区评估了每月一次的同伴支持小组。"
+    assert doc.text.count(chinese) == 1  # the page repeats its abstract; it is kept once
+    assert "Forty-one nurses completed burnout questionnaires" in doc.text  # only in the JSON: recovered
+    assert "同伴支持小组对社区精神卫生护士职业倦怠的影响" in doc.text
+    for gone in ["首页", "期刊导航", "登录", "点击下载全文", "扫码", "相关推荐", "在线客服", "微信公众号", "版权所有",
+                 "ICP备", "技术支持", '"doi"']:
+        assert gone not in doc.text
+
+
+def test_abstract_found_only_in_json_is_recovered():
+    page = 'Site header\n{"title": "A study", "abstract": "Nurses valued the groups. They asked for more sessions and longer protected time away from the ward."}\nCopyright © 2020 Site'
+    cleaned = clean_text(page)
+    assert "They asked for more sessions and longer protected time away from the ward." in cleaned.text
+    assert "Copyright" not in cleaned.text
+    assert cleaned.records[0]["title"] == "A study"
+
+
+def test_repeated_paragraph_is_kept_once():
+    paragraph = "Participants described the group as a safe space. Several reported less isolation at work afterwards."
+    cleaned = clean_text(f"{paragraph}\n\n{paragraph}\n")
+    assert cleaned.text.count("safe space") == 1

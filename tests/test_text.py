@@ -1,0 +1,33 @@
+"""Sentence splitting and language detection for English and Chinese."""
+
+from __future__ import annotations
+
+from assistant.text import detect_lang, detect_langs, sentence_spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def test_english_sentences_respect_abbreviations_initials_and_citations():
+    text = ("Registered on Nov. 19, 2020. M. Clark et al. wrote it. "
+            "BMC Psychiatry. 2025 Jan 28;25(1):79. doi: 10.1186/s12888-025-06501-3.\nEight staff took part.")
+    assert sentences(text) == [
+        "Registered on Nov. 19, 2020.",
+        "M. Clark et al. wrote it.",
+        "BMC Psychiatry. 2025 Jan 28;25(1):79. doi: 10.1186/s12888-025-06501-3.",
+        "Eight staff took part.",
+    ]
+
+
+def test_chinese_sentences_split_at_full_width_marks():
+    assert sentences("本研究采用质性方法。对8名人员进行访谈；结果如下！是否有效？") == [
+        "本研究采用质性方法。", "对8名人员进行访谈；", "结果如下！", "是否有效？"]
+
+
+def test_language_detection():
+    assert detect_lang("How many staff were interviewed?") == "en"
+    assert detect_lang("有多少名医护人员接受了访谈？") == "zh"
+    assert detect_lang("CFT团体干预持续了多长时间？") == "zh"
+    assert detect_lang("1234 !!") == ""
+    assert set(detect_langs("Eight staff. 八名员工参加。")) == {"en", "zh"}
