@@ -84,15 +84,18 @@ def build_index(
     settings = get_settings(settings)
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or [settings.sources_dir])]
+    report = IndexReport()
+    files, skipped = find_sources(paths)
+    report.skipped.extend((str(p), reason) for p, reason in skipped)
+    if not files:
+        _refuse_empty(paths, report)
     with index_lock(Path(settings.index_dir)):
         embedder = get_embedder(settings.embedding_model, settings.device)
         fingerprint = index_fingerprint(settings, embedder)
         old = _previous(settings.index_dir, fingerprint)
-        report = IndexReport()
-        documents, chunks = _read_all(paths, settings, embedder, old, report)
+        documents, chunks = _read_all(files, settings, embedder, old, report)
         if not documents:
-            reasons = "; ".join(f"{Path(p).name}: {r}" for p, r in report.skipped[:3]) or "no supported files"
-            raise StudyQAError(f"no readable documents in {', '.join(map(str, paths))} ({reasons}); index left as it was")
+            _refuse_empty(paths, report)
         previous_ids = set(old.documents) if old else set()
         report.removed_documents = len(previous_ids - {d.doc_id for d in documents})
         store = VectorStore(open_client(settings.index_dir, settings.chroma_url), settings.chroma_collection_name(fingerprint))
@@ -110,6 +113,11 @@ def build_index(
         return report
 
 
+def _refuse_empty(paths: list[Path], report: IndexReport) -> None:
+    reasons = "; ".join(f"{Path(p).name}: {r}" for p, r in report.skipped[:3]) or "no supported files"
+    raise StudyQAError(f"no readable documents in {', '.join(map(str, paths))} ({reasons}); index left as it was")
+
+
 def _previous(index_dir: Path, fingerprint: str) -> Snapshot | None:
     manifest = read_manifest(index_dir)
     if not manifest or manifest.get("fingerprint") != fingerprint:
@@ -118,12 +126,10 @@ def _previous(index_dir: Path, fingerprint: str) -> Snapshot | None:
 
 
 def _read_all(
-    paths: list[Path], settings: Settings, embedder: Embedder, old: Snapshot | None, report: IndexReport
+    files: list[Path], settings: Settings, embedder: Embedder, old: Snapshot | None, report: IndexReport
 ) -> tuple[list[Document], list[Chunk]]:
     from tqdm import tqdm
 
-    files, skipped = find_sources(paths)
-    report.skipped.extend((str(p), reason) for p, reason in skipped)
     old_chunks = _chunks_by_doc(old)
     budget = min(settings.chunk_tokens, embedder.max_content_tokens)
     documents: list[Document] = []

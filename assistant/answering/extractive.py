@@ -118,6 +118,9 @@ def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, 
     dense_weight = 0.25 if lang == "zh" else 0.5
     for cand, cand_terms, sim in zip(candidates, terms, similarity):
         overlap = sum(weight[t] for t in q_terms & cand_terms) / total
+        if lang == "zh" and not overlap:
+            cand.score = 0.0  # the model reads Chinese mostly as [UNK]: similarity alone is no evidence
+            continue
         score = dense_weight * float(sim) + (1 - dense_weight) * overlap + 0.05 / (1 + cand.rank)
         score += LEAD_DOCUMENT_BONUS if cand.passage.doc_id == lead_doc else 0.0
         cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)

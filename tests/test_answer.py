@@ -1,0 +1,98 @@
+"""Cited extractive answers: verbatim quotes, markers that resolve, both languages, refusals, follow-ups."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.answering.refusal import REFUSALS
+from assistant.errors import InvalidQuestion
+from assistant.text import detect_lang
+
+from .conftest import BALINT, CFT, PEER
+
+
+def assert_well_cited(result):
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", result.text)}
+    assert markers == {c.n for c in result.citations}
+    for citation in result.citations:
+        assert citation.quote in citation.text  # every quote is verbatim in its passage
+        assert citation.quote in result.text
+        assert citation.source and citation.title
+
+
+def test_cft_sample_size_is_answered_with_the_eight_staff_sentence(assistant):
+    result = assistant.answer("How many staff were interviewed in the CFT study?")
+    assert not result.refused and result.mode == "extractive"
+    assert_well_cited(result)
+    first = result.citations[0]
+    assert first.source == CFT
+    assert first.quote.startswith("Eight staff who attended a 12-week CFT group were interviewed")
+    assert result.passages[0].source == CFT
+    assert all(p.text and p.source and isinstance(p.score, float) for p in result.passages)
+
+
+def test_citation_offsets_point_into_the_document(assistant):
+    result = assistant.answer("Which software was used to code the peer volunteers' interviews?")
+    citation = result.citations[0]
+    doc = next(d for d in assistant.retriever.snapshot.documents.values() if d.source == citation.source)
+    assert doc.text[citation.start : citation.end] == citation.quote
+    assert "Nvivo" in citation.quote
+
+
+def test_chinese_question_gets_a_chinese_answer_from_the_chinese_text(assistant):
+    result = assistant.answer("同伴志愿者参加了几个焦点小组？")
+    assert not result.refused
+    assert_well_cited(result)
+    assert result.citations[0].source == PEER
+    assert "两个焦点小组" in result.text
+    assert detect_lang(result.text) == "zh"
+
+
+def test_english_question_gets_an_english_answer(assistant):
+    result = assistant.answer("How many peer volunteers took part in the PEER process evaluation?")
+    assert detect_lang(result.text) == "en"
+    assert "Nine peer volunteers" in result.text
+
+
+def test_unrelated_question_is_refused_but_shows_closest_passages(assistant):
+    result = assistant.answer("What is the capital of France?")
+    assert result.refused
+    assert result.text == REFUSALS["en"]
+    assert result.citations == [] and result.passages
+    chinese = assistant.answer("今天的天气怎么样？")
+    assert chinese.refused and chinese.text == REFUSALS["zh"]
+
+
+def test_follow_up_uses_the_conversation_to_find_the_study(assistant):
+    history = [
+        {"role": "user", "content": "What did the Tele-Balint group study ask mental health clinicians?"},
+        {"role": "assistant", "content": "It explored their experience of Tele-Balint groups."},
+    ]
+    result = assistant.answer("How many of them were interviewed?", history=history)
+    assert result.passages[0].source == BALINT
+    assert "12 of them were interviewed" in result.text
+
+
+def test_sources_filter_restricts_the_answer(assistant):
+    result = assistant.answer("How many people were interviewed?", sources=[BALINT])
+    assert {p.source for p in result.passages} == {BALINT}
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\x00\x01"])
+def test_empty_questions_are_rejected_clearly(assistant, question):
+    with pytest.raises(InvalidQuestion, match="empty"):
+        assistant.answer(question)
+
+
+def test_overlong_question_is_rejected_not_truncated(assistant):
+    with pytest.raises(InvalidQuestion, match="limit"):
+        assistant.answer("why " * 1000)
+
+
+def test_answer_dict_has_the_documented_fields(assistant):
+    data = assistant.answer("What design did the Balint group research use?").to_dict()
+    assert {"text", "citations", "passages", "refused", "mode", "timings"} <= set(data)
+    assert {"n", "source", "title", "text", "quote"} <= set(data["citations"][0])
+    assert {"source", "text", "score"} <= set(data["passages"][0])

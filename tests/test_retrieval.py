@@ -1,0 +1,58 @@
+"""Dense, lexical and hybrid retrieval, fusion, near-duplicate removal and the LangChain retriever."""
+
+from __future__ import annotations
+
+from langchain_core.documents import Document as LCDocument
+from langchain_core.retrievers import BaseRetriever
+
+from assistant.retrieval import fuse, remove_near_duplicates
+from assistant.types import Passage
+
+from .conftest import BALINT, BSW, PEER
+
+
+def test_each_retriever_works_alone_and_fused(assistant):
+    question = "How many Psychological Well-being Practitioners were interviewed?"
+    for mode in ("dense", "lexical", "hybrid"):
+        passages = assistant.retrieve(question, k=3, mode=mode)
+        assert passages and passages[0].source == BSW, mode
+    hybrid = assistant.retrieve(question, k=5)
+    assert any(p.dense_rank for p in hybrid) and any(p.lexical_rank for p in hybrid)
+
+
+def test_lexical_search_finds_exact_identifiers_and_chinese_terms(assistant):
+    assert assistant.retrieve("NCT04639167", k=1, mode="lexical")[0].source == PEER
+    assert assistant.retrieve("焦点小组", k=1, mode="lexical")[0].source == PEER
+
+
+def test_fusion_rewards_agreement():
+    fused = fuse([[(1, 0.9), (2, 0.8)], [(2, 5.0), (3, 4.0)]], k=60)
+    assert [item for item, _ in fused] == [2, 1, 3]
+    weighted = fuse([[(1, 0.9)], [(3, 4.0)]], k=60, weights=[0.25, 1.0])
+    assert weighted[0][0] == 3
+
+
+def passage(chunk_id: str, text: str) -> Passage:
+    return Passage(chunk_id=chunk_id, doc_id="d", source="s.txt", title="t", text=text, start=0, end=len(text), score=1.0)
+
+
+def test_near_duplicates_are_removed_keeping_the_better_ranked():
+    text = "Nine peer volunteers were recruited for two focus groups and a telephone interview."
+    passages = [passage("a", text), passage("b", text.replace("Nine", "9")), passage("c", "Something else entirely.")]
+    assert [p.chunk_id for p in remove_near_duplicates(passages, 0.7)] == ["a", "c"]
+
+
+def test_hybrid_results_have_no_near_duplicates(assistant):
+    passages = assistant.retrieve("compassion", k=10, mode="hybrid")
+    assert len(remove_near_duplicates(passages, assistant.settings.duplicate_threshold)) == len(passages)
+
+
+def test_langchain_retriever_returns_documents_with_metadata(assistant):
+    retriever = assistant.as_retriever(k=2)
+    assert isinstance(retriever, BaseRetriever)
+    docs = retriever.invoke("Tele-Balint groups in Singapore")
+    assert len(docs) == 2 and all(isinstance(d, LCDocument) for d in docs)
+    assert docs[0].metadata["source"] == BALINT
+    assert {"title", "score", "start", "end", "chunk_id"} <= set(docs[0].metadata)
+    only = assistant.as_retriever(k=3, sources=[PEER]).invoke("interviews")
+    assert {d.metadata["source"] for d in only} == {PEER}
