@@ -53,11 +53,10 @@ class IndexReport:
         )
 
 
-def index_fingerprint(settings: Settings, embedder: Embedder) -> str:
+def index_fingerprint(settings: Settings) -> str:
     """Changes whenever vectors or chunks would differ: model, chunk budget, pipeline versions."""
     key = json.dumps(
-        [settings.embedding_model, embedder.dimension, settings.chunk_tokens, settings.chunk_overlap,
-         CHUNKER_VERSION, CLEANING_VERSION]
+        [settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION, CLEANING_VERSION]
     )
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
@@ -90,17 +89,18 @@ def build_index(
     if not files:
         _refuse_empty(paths, report)
     with index_lock(Path(settings.index_dir)):
-        embedder = get_embedder(settings.embedding_model, settings.device)
-        fingerprint = index_fingerprint(settings, embedder)
-        old = _previous(settings.index_dir, fingerprint)
-        documents, chunks = _read_all(files, settings, embedder, old, report)
+        fingerprint = index_fingerprint(settings)
+        old = _previous(settings, fingerprint)
+        documents, chunks = _read_all(files, settings, old, report)
         if not documents:
             _refuse_empty(paths, report)
         previous_ids = set(old.documents) if old else set()
         report.removed_documents = len(previous_ids - {d.doc_id for d in documents})
-        store = VectorStore(open_client(settings.index_dir, settings.chroma_url), settings.chroma_collection_name(fingerprint))
         unchanged = old is not None and report.changed_documents == 0 and report.removed_documents == 0
-        if not unchanged:
+        if not unchanged:  # an unchanged index is left alone: no model load, no store round-trips
+            store = VectorStore(open_client(settings.index_dir, settings.chroma_url),
+                                settings.chroma_collection_name(fingerprint))
+            embedder = get_embedder(settings.embedding_model, settings.device)
             report.new_embeddings = _embed_missing(store, embedder, documents, chunks, old, settings, progress)
             manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
                         "chroma_url": settings.chroma_url or "", "created": time.time()}
@@ -118,20 +118,22 @@ def _refuse_empty(paths: list[Path], report: IndexReport) -> None:
     raise StudyQAError(f"no readable documents in {', '.join(map(str, paths))} ({reasons}); index left as it was")
 
 
-def _previous(index_dir: Path, fingerprint: str) -> Snapshot | None:
-    manifest = read_manifest(index_dir)
+def _previous(settings: Settings, fingerprint: str) -> Snapshot | None:
+    """The current snapshot when it was built the same way and into the same vector store."""
+    manifest = read_manifest(settings.index_dir)
     if not manifest or manifest.get("fingerprint") != fingerprint:
         return None
-    return load_snapshot(index_dir)
+    if manifest.get("chroma_url", "") != (settings.chroma_url or ""):
+        return None
+    return load_snapshot(settings.index_dir)
 
 
 def _read_all(
-    files: list[Path], settings: Settings, embedder: Embedder, old: Snapshot | None, report: IndexReport
+    files: list[Path], settings: Settings, old: Snapshot | None, report: IndexReport
 ) -> tuple[list[Document], list[Chunk]]:
     from tqdm import tqdm
 
     old_chunks = _chunks_by_doc(old)
-    budget = min(settings.chunk_tokens, embedder.max_content_tokens)
     documents: list[Document] = []
     chunks: list[Chunk] = []
     for path in tqdm(files, desc="Reading", unit="file", disable=not files or not sys.stderr.isatty(), file=sys.stderr):
@@ -147,6 +149,8 @@ def _read_all(
             report.skipped.append((str(path), str(exc)))
             continue
         documents.append(doc)
+        embedder = get_embedder(settings.embedding_model, settings.device)
+        budget = min(settings.chunk_tokens, embedder.max_content_tokens)
         chunks.extend(chunk_document(doc, embedder, budget, settings.chunk_overlap))
         report.changed_documents += 1
     return documents, chunks

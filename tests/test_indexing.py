@@ -99,3 +99,13 @@ def test_new_file_in_another_encoding_is_indexed(workspace):
     report = build_index(settings=workspace)
     assert report.documents == 6 and report.changed_documents == 1
     assert any("十名护士参加了访谈" in c.text for c in load_snapshot(workspace.index_dir).chunks)
+
+
+def test_unchanged_index_is_checked_without_loading_the_model(workspace, monkeypatch):
+    build_index(settings=workspace)
+
+    def no_model(*args, **kwargs):
+        raise AssertionError("the model must not load when nothing changed")
+
+    monkeypatch.setattr("assistant.indexing.get_embedder", no_model)
+    assert build_index(settings=workspace).new_embeddings == 0
