@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ class Assistant:
         self._embedder = embedder
         self._retriever = None
         self._chain = None
+        self._llm = None
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.RLock()
 
@@ -82,6 +83,28 @@ class Assistant:
         """A cited answer to `question`, using `history` to resolve follow-ups."""
         question = check_question(question, self.settings)
         return self.chain.invoke({"question": question, "history": list(history or []), "sources": sources})
+
+    def stream(self, question: str, history: Sequence[dict[str, str]] | None = None,
+               sources: Sequence[str] | None = None) -> Iterator[str | Answer]:
+        """Yield text pieces as they are produced, then the final Answer (authoritative: markers checked)."""
+        from .chain import stream_chain
+
+        question = check_question(question, self.settings)
+        yield from stream_chain(self, {"question": question, "history": list(history or []), "sources": sources})
+
+    @property
+    def llm(self):
+        """The configured LLM answerer, or None for extractive answers."""
+        if self.settings.llm_backend == "none":
+            return None
+        if self._llm is None:
+            from .answering.llm import LLMAnswerer
+
+            self._llm = LLMAnswerer(self.settings, self._count_embedding_tokens)
+        return self._llm
+
+    def _count_embedding_tokens(self, text: str) -> int:
+        return self.embedder.count_tokens([text])[0]
 
     @property
     def chain(self):

@@ -1,14 +1,16 @@
 """LangChain pieces: the index as a retriever, and the answer path as a Runnable chain.
 
     {question, history, sources}
-      -> condense (follow-ups get the subject of the earlier turn)
-      -> retrieve (hybrid passages)
-      -> answer (extractive, cited)  -> Answer
+      -> prepare   follow-ups made standalone (LLM condensation when configured, else the rule)
+      -> retrieve  hybrid passages
+      -> extract   the extractive answer; it also decides refusal from the evidence
+      -> generate  the LLM's answer with checked markers, or the extractive one
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -16,9 +18,15 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from .answering.citations import check_markers, citations_for
 from .answering.extractive import extractive_answer
-from .answering.followup import condense
+from .answering.followup import condense, needs_context
+from .answering.llm import LLMUnavailable
+from .answering.refusal import REFUSALS, refusal_text
+from .text import detect_lang
 from .types import Answer
+
+State = dict[str, Any]
 
 
 class StudyRetriever(BaseRetriever):
@@ -37,27 +45,101 @@ class StudyRetriever(BaseRetriever):
         ]
 
 
+def prepare(assistant: Any, inputs: State) -> State:
+    """Detect the language and make a follow-up question standalone for retrieval."""
+    question, history = inputs["question"], inputs.get("history") or []
+    state = {**inputs, "lang": detect_lang(question) or "en", "notices": [], "t0": time.perf_counter()}
+    query = condense(question, history)
+    if assistant.llm and history and needs_context(question):
+        try:
+            query = assistant.llm.condense(question, history)
+        except LLMUnavailable as exc:
+            state["notices"].append(f"{exc}; follow-up resolved without the LLM")
+    return {**state, "query": query}
+
+
+def retrieve(assistant: Any, state: State) -> State:
+    """Passages for the standalone query."""
+    passages = assistant.retriever.retrieve(
+        state["query"], mode=assistant.settings.retrieval_mode, dedupe=assistant.settings.dedupe,
+        sources=state.get("sources"))
+    return {**state, "passages": passages, "t1": time.perf_counter()}
+
+
+def extract(assistant: Any, state: State) -> State:
+    """The extractive answer (also the evidence check for refusing)."""
+    retriever, settings = assistant.retriever, assistant.settings
+    result = extractive_answer(
+        state["question"], state["passages"], assistant.embed_sentences, retriever.snapshot.lexical.idf,
+        retriever.embed_query(state["query"]), settings.refusal_threshold, settings.max_answer_sentences)
+    return {**state, "extract": result}
+
+
+def finish_extractive(state: State, notice: str = "") -> Answer:
+    """The Answer built from the extractive result."""
+    extract_ = state["extract"]
+    notices = state["notices"] + ([notice] if notice else [])
+    return Answer(question=state["question"], text=extract_.text, citations=extract_.citations,
+                  passages=state["passages"], refused=extract_.refused, mode="extractive",
+                  notice="; ".join(notices), timings=_timings(state))
+
+
+def finish_generated(assistant: Any, state: State, text: str, packed: list) -> Answer:
+    """Check the LLM's markers; fall back to the extractive answer when none is valid."""
+    if any(phrase in text for phrase in REFUSALS.values()):
+        return Answer(question=state["question"], text=refusal_text(state["lang"]), citations=[],
+                      passages=state["passages"], refused=True, mode=assistant.llm.name,
+                      notice="; ".join(state["notices"]), timings=_timings(state))
+    checked = check_markers(text, len(packed))
+    notices = list(state["notices"])
+    if checked.invalid:
+        notices.append("removed citation markers that point to no passage: "
+                       + ", ".join(f"[{n}]" for n in checked.invalid))
+    if not checked.cited:
+        return finish_extractive({**state, "notices": notices},
+                                 "the model's answer cited no passage, so the extractive answer is shown")
+    return Answer(question=state["question"], text=checked.text, citations=citations_for(checked.text, checked.cited, packed),
+                  passages=state["passages"], refused=False, mode=assistant.llm.name, notice="; ".join(notices),
+                  timings=_timings(state))
+
+
+def generate(assistant: Any, state: State) -> Answer:
+    """The final answer: from the LLM when one is configured and the evidence supports answering."""
+    pieces = stream_answer(assistant, state)
+    return next(piece for piece in pieces if isinstance(piece, Answer))
+
+
+def stream_answer(assistant: Any, state: State) -> Iterator[str | Answer]:
+    """Text pieces as they are produced, then the final Answer (which is authoritative)."""
+    if assistant.llm is None or state["extract"].refused:
+        yield state["extract"].text
+        yield finish_extractive(state)
+        return
+    packed = assistant.llm.pack(state["passages"])
+    pieces: list[str] = []
+    try:
+        for piece in assistant.llm.stream(state["question"], packed, state["lang"]):
+            pieces.append(piece)
+            yield piece
+    except LLMUnavailable as exc:
+        yield finish_extractive(state, f"{exc}; showing the extractive answer instead")
+        return
+    yield finish_generated(assistant, state, "".join(pieces), packed)
+
+
+def _timings(state: State) -> dict[str, float]:
+    done = time.perf_counter()
+    return {"retrieve_ms": round((state["t1"] - state["t0"]) * 1000, 2),
+            "answer_ms": round((done - state["t1"]) * 1000, 2)}
+
+
 def build_answer_chain(assistant: Any) -> Runnable:
-    """The answer path as a Runnable: condense, retrieve, then answer extractively."""
+    """The answer path as a Runnable: prepare, retrieve, extract, generate."""
+    return (RunnableLambda(lambda x: prepare(assistant, x)) | RunnableLambda(lambda s: retrieve(assistant, s))
+            | RunnableLambda(lambda s: extract(assistant, s)) | RunnableLambda(lambda s: generate(assistant, s)))
 
-    def prepare(inputs: dict[str, Any]) -> dict[str, Any]:
-        return {**inputs, "query": condense(inputs["question"], inputs.get("history")), "t0": time.perf_counter()}
 
-    def retrieve(state: dict[str, Any]) -> dict[str, Any]:
-        passages = assistant.retriever.retrieve(state["query"], sources=state.get("sources"))
-        return {**state, "passages": passages, "t1": time.perf_counter()}
-
-    def answer(state: dict[str, Any]) -> Answer:
-        retriever = assistant.retriever
-        settings = assistant.settings
-        extract = extractive_answer(
-            state["question"], state["passages"], assistant.embed_sentences, retriever.snapshot.lexical.idf,
-            retriever.embed_query(state["query"]), settings.refusal_threshold, settings.max_answer_sentences,
-        )
-        done = time.perf_counter()
-        timings = {"retrieve_ms": round((state["t1"] - state["t0"]) * 1000, 2),
-                   "answer_ms": round((done - state["t1"]) * 1000, 2)}
-        return Answer(question=state["question"], text=extract.text, citations=extract.citations,
-                      passages=state["passages"], refused=extract.refused, mode="extractive", timings=timings)
-
-    return RunnableLambda(prepare) | RunnableLambda(retrieve) | RunnableLambda(answer)
+def stream_chain(assistant: Any, inputs: State) -> Iterator[str | Answer]:
+    """Streaming version of the chain: text pieces, then the final Answer."""
+    state = extract(assistant, retrieve(assistant, prepare(assistant, inputs)))
+    yield from stream_answer(assistant, state)

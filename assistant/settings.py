@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     max_answer_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
     refusal_threshold: float = Field(0.2, description="Best sentence score below which the answerer refuses.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
+    retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Retrievers used by answer().")
+    dedupe: bool = Field(True, description="Remove near-duplicate passages.")
+    llm_backend: Literal["none", "openai", "ollama"] = Field(
+        "none", description="none = extractive answers; openai = any OpenAI-compatible endpoint; ollama = Ollama's API."
+    )
+    llm_base_url: str | None = Field(None, description="Endpoint, e.g. http://127.0.0.1:8000/v1 or http://127.0.0.1:11434.")
+    llm_model: str = Field("", description="Model name the endpoint serves.")
+    llm_api_key_env: str = Field("OPENAI_API_KEY", description="Environment variable holding the API key, if any.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM before falling back.")
+    llm_context_tokens: int = Field(3000, ge=100, description="Token budget for passages in the LLM prompt.")
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt templates.")
 
     def chroma_collection_name(self, fingerprint: str) -> str:
         """Name of the Chroma collection for a given index fingerprint."""
