@@ -18,10 +18,12 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from .answering.answer_types import is_comparison
 from .answering.citations import check_markers, citations_for
 from .answering.extractive import extractive_answer
 from .answering.followup import condense, needs_context
 from .answering.llm import LLMUnavailable
+from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .text import detect_lang
 from .types import Answer
@@ -59,11 +61,21 @@ def prepare(assistant: Any, inputs: State) -> State:
 
 
 def retrieve(assistant: Any, state: State) -> State:
-    """Passages for the standalone query."""
+    """Passages for the standalone query (twice as many for a comparison of studies)."""
+    k = assistant.settings.top_k * (2 if is_comparison(state["question"]) else 1)
     passages = assistant.retriever.retrieve(
-        state["query"], mode=assistant.settings.retrieval_mode, dedupe=assistant.settings.dedupe,
+        state["query"], k=k, mode=assistant.settings.retrieval_mode, dedupe=assistant.settings.dedupe,
         sources=state.get("sources"))
-    return {**state, "passages": passages, "t1": time.perf_counter()}
+    preferred: list[str] = []
+    if passages and not is_comparison(state["question"]):
+        retriever = assistant.retriever
+        preferred = asked_values(state["question"], retriever.snapshot.documents[passages[0].doc_id])
+        for value in preferred:
+            if not any(value in p.text for p in passages):
+                pos = retriever.chunk_containing(passages[0].doc_id, value)
+                if pos is not None:
+                    passages.append(retriever.passage_at(pos, 0.0))
+    return {**state, "passages": passages, "preferred": preferred, "t1": time.perf_counter()}
 
 
 def extract(assistant: Any, state: State) -> State:
@@ -71,7 +83,8 @@ def extract(assistant: Any, state: State) -> State:
     retriever, settings = assistant.retriever, assistant.settings
     result = extractive_answer(
         state["question"], state["passages"], assistant.embed_sentences, retriever.snapshot.lexical.idf,
-        retriever.embed_query(state["query"]), settings.refusal_threshold, settings.max_answer_sentences)
+        retriever.embed_query(state["query"]), settings.refusal_threshold, settings.max_answer_sentences,
+        preferred=state.get("preferred", []), known=retriever.snapshot.lexical.doc_freq.__contains__)
     return {**state, "extract": result}
 
 

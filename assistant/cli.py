@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--questions", type=Path, default=EVALS / "questions.jsonl")
     evaluate.add_argument("--thresholds", type=Path, default=EVALS / "thresholds.json")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    evaluate.add_argument("--report", type=Path, help="also write the metrics JSON here")
+    evaluate.add_argument("--report-dir", type=Path, default=EVALS / "reports",
+                          help="where report.md and report.json are written (default evals/reports)")
+    evaluate.add_argument("--ablation", action="store_true", help="also compare dense, BM25 and hybrid retrieval")
 
     chat = commands.add_parser("chat", help="open the chat window in a browser")
     chat.add_argument("--host", default="127.0.0.1")
@@ -98,14 +100,21 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from .evaluation import check_thresholds, format_report, load_questions, run_eval
+    from .api import default_assistant
+    from .evaluation import check_thresholds, format_report, load_questions, markdown_report, run_ablation, run_eval
 
-    metrics = run_eval(load_questions(args.questions))
-    failures = check_thresholds(metrics, json.loads(args.thresholds.read_text("utf-8")))
-    if args.report:
-        args.report.parent.mkdir(parents=True, exist_ok=True)
-        args.report.write_text(json.dumps(metrics, ensure_ascii=False, indent=2), "utf-8")
-    print(json.dumps(metrics, ensure_ascii=False, indent=2) if args.json else format_report(metrics))
+    questions = load_questions(args.questions)
+    assistant = default_assistant()
+    report = run_eval(questions, assistant)
+    ablation = run_ablation(questions, assistant) if args.ablation else None
+    failures = check_thresholds(report, json.loads(args.thresholds.read_text("utf-8")))
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    (args.report_dir / "report.json").write_text(
+        json.dumps({**report, "ablation": ablation}, ensure_ascii=False, indent=2), "utf-8")
+    (args.report_dir / "report.md").write_text(markdown_report(report, ablation), "utf-8")
+    print(json.dumps(report["metrics"], ensure_ascii=False, indent=2) if args.json else format_report(report))
+    if ablation:
+        print("\n" + markdown_report({"metrics": {}, "questions": []}, ablation).split("## ", 1)[1])
     for failure in failures:
         print(f"eval gate: {failure}", file=sys.stderr)
     print("eval gate: FAIL" if failures else "eval gate: PASS", file=sys.stderr)

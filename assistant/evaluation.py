@@ -1,9 +1,11 @@
-"""The eval gate: retrieval hit@k and MRR by source, and fact recall in answers, overall and per language.
+"""The eval gate: retrieval, answer and refusal metrics, overall, per language and per question type.
 
-A question's gold is a list of source file names; a passage ranking is turned into a ranking of
-distinct sources (first appearance), and the rank of the first gold source gives hit@k and MRR.
-A fact is a list of alternative spellings; it is recalled when any of them occurs in the answer
-text (case-insensitive, whitespace-normalised).
+Definitions (answerable questions have gold sources; unanswerable ones have none):
+- hit@k / MRR: rank of the first gold source among the distinct sources of the ranked passages.
+- fact recall: share of a question's facts (each a list of spellings) found in the answer text.
+- citation precision: share of an answer's citations whose source is a gold source.
+- refusal accuracy: share of unanswerable questions refused.
+- false-refusal rate: share of answerable questions refused.
 """
 
 from __future__ import annotations
@@ -19,6 +21,12 @@ from .errors import StudyQAError
 from .text import normalise_space
 
 KS = (1, 3, 5)
+ABLATIONS = {
+    "dense": {"retrieval_mode": "dense", "dedupe": True},
+    "bm25": {"retrieval_mode": "lexical", "dedupe": True},
+    "hybrid": {"retrieval_mode": "hybrid", "dedupe": True},
+    "hybrid, no near-duplicate removal": {"retrieval_mode": "hybrid", "dedupe": False},
+}
 
 
 @dataclass
@@ -33,21 +41,29 @@ class EvalQuestion:
     history: list[dict[str, str]] = field(default_factory=list)
     type: str = "fact"
 
+    @property
+    def answerable(self) -> bool:
+        """Whether the studies hold an answer."""
+        return self.type != "unanswerable"
+
 
 def load_questions(path: Path) -> list[EvalQuestion]:
     """Read a JSONL eval set; a malformed line is reported with its number."""
-    questions = []
     try:
         lines = Path(path).read_text("utf-8").splitlines()
     except OSError as exc:
         raise StudyQAError(f"cannot read eval set {path}: {exc.strerror}") from None
+    questions = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            questions.append(EvalQuestion(**json.loads(line)))
+            question = EvalQuestion(**json.loads(line))
         except (ValueError, TypeError) as exc:
             raise StudyQAError(f"{path}:{number}: not a valid eval question ({exc})") from None
+        if question.answerable and not question.gold:
+            raise StudyQAError(f"{path}:{number}: an answerable question needs gold sources")
+        questions.append(question)
     return questions
 
 
@@ -66,61 +82,127 @@ def fact_recall(text: str, facts: list[list[str]]) -> float | None:
     return found / len(facts)
 
 
+def citation_precision(citations: list[Any], gold: list[str]) -> float | None:
+    """Share of citations that point to a gold source (None when nothing is cited)."""
+    if not citations:
+        return None
+    return sum(c.source in gold for c in citations) / len(citations)
+
+
+def evaluate_one(assistant: Any, q: EvalQuestion) -> dict[str, Any]:
+    """Answer one question and score it."""
+    started = time.perf_counter()
+    result = assistant.answer(q.question, q.history)
+    return {"id": q.id, "lang": q.lang, "type": q.type, "answerable": q.answerable, "ms": (time.perf_counter() - started) * 1000,
+            "rank": source_rank(result.passages, q.gold) if q.answerable else None,
+            "fact_recall": fact_recall(result.text, q.facts) if q.answerable and not result.refused else (0.0 if q.facts else None),
+            "citation_precision": citation_precision(result.citations, q.gold) if q.answerable else None,
+            "refused": result.refused, "score": result.citations[0].score if result.citations else None,
+            "answer": result.text}
+
+
 def run_eval(questions: list[EvalQuestion], assistant: Any = None) -> dict[str, Any]:
-    """Answer every question and compute the metrics, overall and by language."""
+    """Answer every question and compute the metrics by group."""
     if assistant is None:
         from .api import default_assistant
 
         assistant = default_assistant()
     assistant.answer("warm-up question about the studies")
-    rows = []
-    for q in questions:
-        started = time.perf_counter()
-        result = assistant.answer(q.question, q.history)
-        elapsed = (time.perf_counter() - started) * 1000
-        rank = source_rank(result.passages, q.gold)
-        rows.append({"id": q.id, "lang": q.lang, "type": q.type, "rank": rank, "ms": elapsed,
-                     "fact_recall": fact_recall(result.text, q.facts), "refused": result.refused,
-                     "answer": result.text})
-    groups = {"overall": rows, **{lang: [r for r in rows if r["lang"] == lang] for lang in sorted({r["lang"] for r in rows})}}
-    return {"metrics": {name: summarise(group) for name, group in groups.items() if group}, "questions": rows}
+    rows = [evaluate_one(assistant, q) for q in questions]
+    groups: dict[str, list[dict[str, Any]]] = {"overall": rows}
+    for key in ("lang", "type"):
+        for value in sorted({r[key] for r in rows}):
+            groups[value] = [r for r in rows if r[key] == value]
+    return {"metrics": {name: summarise(group) for name, group in groups.items()}, "questions": rows}
 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """hit@k, MRR, fact recall and timing over a group of result rows."""
-    n = len(rows)
-    out: dict[str, float] = {"n": n}
-    for k in KS:
-        out[f"hit@{k}"] = round(sum(1 for r in rows if r["rank"] and r["rank"] <= k) / n, 4)
-    out["mrr"] = round(sum(1 / r["rank"] for r in rows if r["rank"]) / n, 4)
-    recalls = [r["fact_recall"] for r in rows if r["fact_recall"] is not None]
-    out["fact_recall"] = round(sum(recalls) / len(recalls), 4) if recalls else 0.0
+    """All metrics over a group of scored rows."""
+    answerable = [r for r in rows if r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"]]
+    out: dict[str, float] = {"n": len(rows)}
+    if answerable:
+        n = len(answerable)
+        for k in KS:
+            out[f"hit@{k}"] = round(sum(1 for r in answerable if r["rank"] and r["rank"] <= k) / n, 4)
+        out["mrr"] = round(sum(1 / r["rank"] for r in answerable if r["rank"]) / n, 4)
+        out["fact_recall"] = _mean(r["fact_recall"] for r in answerable)
+        out["citation_precision"] = _mean(r["citation_precision"] for r in answerable)
+        out["false_refusal_rate"] = round(sum(r["refused"] for r in answerable) / n, 4)
+    if unanswerable:
+        out["refusal_accuracy"] = round(sum(r["refused"] for r in unanswerable) / len(unanswerable), 4)
     out["median_ms"] = round(statistics.median(r["ms"] for r in rows), 1)
     return out
 
 
-def check_thresholds(report: dict[str, Any], thresholds: dict[str, dict[str, float]]) -> list[str]:
-    """Each metric below its threshold, as a readable line (empty when the gate passes)."""
+def _mean(values) -> float:
+    present = [v for v in values if v is not None]
+    return round(sum(present) / len(present), 4) if present else 0.0
+
+
+def check_thresholds(report: dict[str, Any], thresholds: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """Each metric outside its bound ({"group": {"min": {...}, "max": {...}}}), as a readable line."""
     failures = []
-    for group, limits in thresholds.items():
+    for group, bounds in thresholds.items():
         metrics = report["metrics"].get(group)
         if metrics is None:
             failures.append(f"{group}: no questions in this group")
             continue
-        for name, minimum in limits.items():
+        for name, minimum in bounds.get("min", {}).items():
             if metrics.get(name, 0.0) < minimum:
                 failures.append(f"{group} {name} = {metrics.get(name, 0.0):.3f} < {minimum}")
+        for name, maximum in bounds.get("max", {}).items():
+            if metrics.get(name, 1.0) > maximum:
+                failures.append(f"{group} {name} = {metrics.get(name, 1.0):.3f} > {maximum}")
     return failures
+
+
+def run_ablation(questions: list[EvalQuestion], assistant: Any) -> dict[str, dict[str, float]]:
+    """Overall metrics for each retrieval configuration, on the same index and model."""
+    from .api import Assistant
+
+    results = {}
+    for name, overrides in ABLATIONS.items():
+        variant = Assistant(assistant.settings.model_copy(update=overrides), embedder=assistant.embedder)
+        results[name] = run_eval(questions, variant)["metrics"]["overall"]
+    return results
+
+
+COLUMNS = ["n", "hit@1", "hit@3", "hit@5", "mrr", "fact_recall", "citation_precision", "refusal_accuracy",
+           "false_refusal_rate", "median_ms"]
 
 
 def format_report(report: dict[str, Any]) -> str:
     """A plain-text table of the metrics, then the questions that missed."""
-    cols = ["n", "hit@1", "hit@3", "hit@5", "mrr", "fact_recall", "median_ms"]
-    lines = [f"{'group':<8}" + "".join(f"{c:>12}" for c in cols)]
+    lines = [f"{'group':<13}" + "".join(f"{c[:12]:>13}" for c in COLUMNS)]
     for group, metrics in report["metrics"].items():
-        lines.append(f"{group:<8}" + "".join(f"{metrics[c]:>12}" for c in cols))
-    misses = [q for q in report["questions"] if not q["rank"] or q["rank"] > 5 or (q["fact_recall"] is not None and q["fact_recall"] < 1)]
+        lines.append(f"{group:<13}" + "".join(f"{metrics.get(c, '-'):>13}" for c in COLUMNS))
+    misses = _misses(report["questions"])
     if misses:
-        lines.append("\nMisses (retrieval beyond top 5 or facts missing):")
-        lines += [f"- {q['id']} rank={q['rank']} facts={q['fact_recall']}: {q['answer'][:160]}" for q in misses]
+        lines.append("\nMisses:")
+        lines += [f"- {q['id']} rank={q['rank']} facts={q['fact_recall']} refused={q['refused']}: {q['answer'][:140]}"
+                  for q in misses]
     return "\n".join(lines)
+
+
+def _misses(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [q for q in rows if (q["answerable"] and (q["refused"] or not q["rank"] or q["rank"] > 5
+            or (q["fact_recall"] is not None and q["fact_recall"] < 1))) or (not q["answerable"] and not q["refused"])]
+
+
+def markdown_report(report: dict[str, Any], ablation: dict[str, dict[str, float]] | None = None) -> str:
+    """The metrics (and ablation, when run) as Markdown tables."""
+    head = "| group | " + " | ".join(COLUMNS) + " |\n|" + "---|" * (len(COLUMNS) + 1) + "\n"
+    body = "".join(f"| {g} | " + " | ".join(str(m.get(c, "")) for c in COLUMNS) + " |\n"
+                   for g, m in report["metrics"].items())
+    text = "# Eval report\n\n" + head + body
+    if ablation:
+        cols = ["hit@1", "hit@5", "mrr", "fact_recall", "citation_precision", "false_refusal_rate", "refusal_accuracy"]
+        text += "\n## Retrieval ablation (whole eval set)\n\n| retrieval | " + " | ".join(cols) + " |\n|"
+        text += "---|" * (len(cols) + 1) + "\n"
+        text += "".join(f"| {name} | " + " | ".join(str(m.get(c, "")) for c in cols) + " |\n" for name, m in ablation.items())
+    misses = _misses(report["questions"])
+    if misses:
+        text += "\n## Misses\n\n" + "".join(f"- `{q['id']}` (rank {q['rank']}, facts {q['fact_recall']}, refused "
+                                              f"{q['refused']}): {q['answer'][:160]}\n" for q in misses)
+    return text

@@ -17,7 +17,8 @@ ENGLISH_STOPWORDS = frozenset(
     """a an and are as at be been but by can did do does for from had has have how i if in into is it its
     of on or our she so that the their them then there these they this those to was we were what when where
     which who whom why will with would you your about after also any both each more most other over same
-    such than too very between during through under until up out all many much study studies paper""".split()
+    such than too very between during through under until up out all many much say says said still
+    study studies paper""".split()
 )
 CHINESE_STOPWORDS = frozenset(
     "的 了 是 在 和 与 及 或 也 都 而 其 之 对 为 以 于 中 上 下 等 这 那 一 个 有 被 把 将 并 从 该 这些 那些 "

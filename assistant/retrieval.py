@@ -71,17 +71,22 @@ class Retriever:
         scored = fuse([dense, lexical], self.settings.rrf_k, weights) if mode == "hybrid" else (dense or lexical)
         dense_rank = {pos: r for r, (pos, _) in enumerate(dense, 1)}
         lexical_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}
-        passages = [self._passage(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored]
+        passages = [self.passage_at(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored]
         if dedupe:
             passages = remove_near_duplicates(passages, self.settings.duplicate_threshold)
         return passages[:k]
+
+    def chunk_containing(self, doc_id: str, value: str) -> int | None:
+        """Position of the first chunk of a document whose text contains `value`."""
+        return next((i for i, c in enumerate(self.snapshot.chunks) if c.doc_id == doc_id and value in c.text), None)
 
     def _allowed(self, pos: int, sources: set[str] | None) -> bool:
         if not sources:
             return True
         return self.snapshot.documents[self.snapshot.chunks[pos].doc_id].source in sources
 
-    def _passage(self, pos: int, score: float, dense_rank: int | None, lexical_rank: int | None) -> Passage:
+    def passage_at(self, pos: int, score: float, dense_rank: int | None = None, lexical_rank: int | None = None) -> Passage:
+        """The chunk at a snapshot position as a Passage."""
         chunk = self.snapshot.chunks[pos]
         doc = self.snapshot.documents[chunk.doc_id]
         return Passage(

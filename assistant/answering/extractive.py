@@ -19,7 +19,7 @@ from ..cleaning import heading_context, is_heading, looks_like_name_list
 from ..lexical import tokenize
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
-from .answer_types import expected_types, matches_type
+from .answer_types import expected_types, is_comparison, matches_type, missing_attribute
 from .refusal import refusal_text
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -27,8 +27,9 @@ Idf = Callable[[str], float]
 
 OTHER_LANGUAGE_PENALTY = 0.85
 ANSWER_TYPE_BONUS = 0.15
-TOPIC_WEIGHT = 0.25
+TOPIC_WEIGHT = 0.3
 LEAD_DOCUMENT_BONUS = 0.08
+OFF_TOPIC_FACTOR = 0.7
 STRICT_TYPES = frozenset({"count", "duration", "year", "identifier", "people", "journal"})
 REDUNDANCY_LIMIT = 0.5
 MAX_ANSWER_CHARS = 700
@@ -65,18 +66,22 @@ class Extract:
 
 def extractive_answer(
     question: str, passages: list[Passage], embed: Embed, idf: Idf, query_vector: np.ndarray,
-    threshold: float, max_sentences: int, max_passages: int = 5,
+    threshold: float, max_sentences: int, max_passages: int = 5, preferred: list[str] | None = None,
+    known: Callable[[str], bool] = lambda t: True,
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse."""
     lang = detect_lang(question) or "en"
-    candidates = [c for rank, p in enumerate(passages[:max_passages]) for c in _sentences(p, rank)]
-    if not candidates:
+    comparison = is_comparison(question)
+    pool = passages if comparison else passages[:max_passages] + [p for p in passages[max_passages:] if p.score == 0.0]
+    candidates = [c for rank, p in enumerate(pool) for c in _sentences(p, rank)]
+    if not candidates or missing_attribute(question, [c.text for c in candidates]):
         return Extract(refusal_text(lang), [], True, 0.0)
-    _score(candidates, question, lang, embed, idf, query_vector)
-    best = _lead(candidates, question)
-    if best.score < threshold:
+    _score(candidates, question, lang, embed, idf, query_vector, known)
+    best = _lead(candidates, question, preferred or [])
+    holds_value = any(value in best.text for value in preferred or [])
+    if best.score < threshold and not holds_value:
         return Extract(refusal_text(lang), [], True, best.score)
-    chosen = _choose(candidates, best, max_sentences)
+    chosen = _compare(candidates, question, best) if comparison else _choose(candidates, best, max_sentences)
     citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
     joiner = "" if best.lang == "zh" else " "
     marker = "{text}[{n}]" if best.lang == "zh" else "{text} [{n}]"
@@ -100,32 +105,45 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
     return out
 
 
-def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, idf: Idf, qvec: np.ndarray) -> None:
-    q_terms = set(tokenize(question))
+def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, idf: Idf, qvec: np.ndarray,
+           known: Callable[[str], bool] = lambda t: True) -> None:
+    # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
+    q_terms = {t for t in tokenize(question) if known(t)}
     terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]
     topic = topic_terms(q_terms, candidates, terms)
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
     # question says what is asked about, so those terms decide between sentences.
-    weight = {t: idf(t) * (TOPIC_WEIGHT if t in topic else 1.0) for t in q_terms}
-    total = sum(weight.values()) or 1.0
+    focus_terms = q_terms - topic
     vectors = embed([c.text for c in candidates])
     similarity = vectors @ qvec
     focus = focus_question(question, topic)
     if focus != question:
         similarity = 0.4 * similarity + 0.6 * (vectors @ embed([focus])[0])
     types = expected_types(question)
-    lead_doc = candidates[0].passage.doc_id
+    lead_doc = None if is_comparison(question) else candidates[0].passage.doc_id
     dense_weight = 0.25 if lang == "zh" else 0.5
     for cand, cand_terms, sim in zip(candidates, terms, similarity):
-        overlap = sum(weight[t] for t in q_terms & cand_terms) / total
+        overlap = _coverage(focus_terms, cand_terms, idf) if focus_terms else _coverage(topic, cand_terms, idf)
+        if focus_terms and topic:
+            overlap = (1 - TOPIC_WEIGHT) * overlap + TOPIC_WEIGHT * _coverage(topic, cand_terms, idf)
         if lang == "zh" and not overlap:
             cand.score = 0.0  # the model reads Chinese mostly as [UNK]: similarity alone is no evidence
             continue
         score = dense_weight * float(sim) + (1 - dense_weight) * overlap + 0.05 / (1 + cand.rank)
-        score += LEAD_DOCUMENT_BONUS if cand.passage.doc_id == lead_doc else 0.0
+        if lead_doc is not None:
+            if cand.passage.doc_id == lead_doc:
+                score += LEAD_DOCUMENT_BONUS
+            elif topic and not (topic & cand_terms):
+                score *= OFF_TOPIC_FACTOR  # another study, and none of the words naming this one
         cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
         score += ANSWER_TYPE_BONUS if cand.typed else 0.0
         cand.score = score * (OTHER_LANGUAGE_PENALTY if cand.lang != lang else 1.0)
+
+
+def _coverage(wanted: set[str], present: set[str], idf: Idf) -> float:
+    """IDF-weighted share of the wanted terms that are present."""
+    total = sum(idf(t) for t in wanted)
+    return sum(idf(t) for t in wanted & present) / total if total else 0.0
 
 
 def topic_terms(q_terms: set[str], candidates: list[Candidate], terms: list[set[str]]) -> set[str]:
@@ -143,13 +161,27 @@ def focus_question(question: str, topic_terms: set[str]) -> str:
     return " ".join(words) if len(words) >= 2 else question
 
 
-def _lead(candidates: list[Candidate], question: str) -> Candidate:
+def _lead(candidates: list[Candidate], question: str, preferred: list[str] = ()) -> Candidate:
     """The best sentence; for count, date, name or identifier questions, the best one holding such a value."""
     best = max(candidates, key=lambda c: c.score)
+    holding = [c for c in candidates if any(value in c.text for value in preferred)]
+    if holding:  # a metadata question: the sentence giving the page's own value
+        return max(holding, key=lambda c: c.score)
     if set(expected_types(question)) & STRICT_TYPES:
         typed = [c for c in candidates if c.typed and c.score >= 0.6 * best.score]
         return max(typed, key=lambda c: c.score) if typed else best
     return best
+
+
+def _compare(candidates: list[Candidate], question: str, best: Candidate, studies: int = 2) -> list[Candidate]:
+    """The best sentence from each of the top-ranked studies, in ranking order."""
+    docs = list(dict.fromkeys(c.passage.doc_id for c in sorted(candidates, key=lambda c: c.rank)))[:studies]
+    chosen = []
+    for doc in docs:
+        own = [c for c in candidates if c.passage.doc_id == doc]
+        if own:
+            chosen.append(_lead(own, question))
+    return chosen if len(chosen) > 1 else [best]
 
 
 def _choose(candidates: list[Candidate], best: Candidate, max_sentences: int) -> list[Candidate]:
