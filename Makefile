@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export TIKTOKEN_CACHE_DIR ?= $(SHARED)/tiktoken
 
-.PHONY: install test eval chat index clean
+.PHONY: install test eval bench chat index clean
 
 install: $(STAMP)
 
@@ -24,10 +24,14 @@ $(STAMP): pyproject.toml
 test: install
 	$(BIN)/python -m pytest -q
 	$(BIN)/studyqa index --quiet
-	$(BIN)/studyqa eval --report evals/reports/latest.json
+	$(BIN)/studyqa eval
 
 eval: install
-	$(BIN)/studyqa eval --report evals/reports/latest.json
+	$(BIN)/studyqa eval --ablation
+
+bench: install
+	$(BIN)/studyqa index --quiet
+	$(BIN)/python evals/bench_answer.py
 
 index: install
 	$(BIN)/studyqa index

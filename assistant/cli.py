@@ -76,6 +76,8 @@ def _ask(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(result.text)
+    if result.notice:
+        print(f"\n(note: {result.notice})")
     if result.citations:
         print("\nSources:")
         for c in result.citations:

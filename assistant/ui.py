@@ -34,7 +34,9 @@ def render_answer(result: Answer) -> str:
         lines.append("**Closest passages**")
         for p in result.passages[:3]:
             lines.append(f"- {as_text(p.title)} ({as_text(p.source)}): {as_text(p.text[:200])}\u2026")
-    lines.append(f"\n<sub>mode: {result.mode}</sub>")
+    lines.append(f"\n<sub>mode: {as_text(result.mode)}</sub>")
+    if result.notice:
+        lines.append(f"\n<sub>note: {as_text(result.notice)}</sub>")
     return "\n".join(lines)
 
 

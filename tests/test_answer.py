@@ -96,3 +96,33 @@ def test_answer_dict_has_the_documented_fields(assistant):
     assert {"text", "citations", "passages", "refused", "mode", "timings"} <= set(data)
     assert {"n", "source", "title", "text", "quote"} <= set(data["citations"][0])
     assert {"source", "text", "score"} <= set(data["passages"][0])
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What was the average age of the peer volunteers?", "How much did each Balint session cost?",
+     "参与者的平均年龄是多少？", "这些研究获得了哪些资助？"],
+)
+def test_questions_for_attributes_no_study_reports_are_refused(assistant, question):
+    result = assistant.answer(question)
+    assert result.refused and result.passages
+
+
+def test_comparison_quotes_each_study(assistant):
+    result = assistant.answer("How did the number of people interviewed differ between the CFT group study "
+                              "and the Tele-Balint study?")
+    assert {c.source for c in result.citations} == {CFT, BALINT}
+    assert_well_cited(result)
+
+
+def test_metadata_question_quotes_the_line_giving_the_value(assistant):
+    result = assistant.answer("同情圈这篇论文的作者是谁？")
+    assert not result.refused and "M. Clark" in result.citations[0].quote
+    doi = assistant.answer("What DOI identifies the Tele-Balint paper?")
+    assert "10.1177/00912174221092505" in doi.text
+
+
+def test_answers_stay_short(assistant):
+    result = assistant.answer("What did participants say about the CFT group?")
+    assert len(result.citations) <= assistant.settings.max_answer_sentences
+    assert len(result.text) <= 900

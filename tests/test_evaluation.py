@@ -6,7 +6,8 @@ import json
 from types import SimpleNamespace
 
 from assistant import cli, evaluation
-from assistant.evaluation import EvalQuestion, check_thresholds, fact_recall, load_questions, source_rank
+from assistant.evaluation import (EvalQuestion, check_thresholds, citation_precision, fact_recall, load_questions,
+                                  source_rank, summarise)
 
 from .conftest import ROOT
 
@@ -24,20 +25,45 @@ def test_fact_recall_accepts_alternative_spellings():
 
 
 def test_thresholds_report_each_shortfall():
-    report = {"metrics": {"overall": {"hit@5": 0.8, "mrr": 0.9}}}
-    failures = check_thresholds(report, {"overall": {"hit@5": 0.9, "mrr": 0.5}, "zh": {"hit@5": 0.9}})
-    assert failures == ["overall hit@5 = 0.800 < 0.9", "zh: no questions in this group"]
+    report = {"metrics": {"overall": {"hit@5": 0.8, "mrr": 0.9, "false_refusal_rate": 0.1}}}
+    bounds = {"overall": {"min": {"hit@5": 0.9, "mrr": 0.5}, "max": {"false_refusal_rate": 0.05}},
+              "zh": {"min": {"hit@5": 0.9}}}
+    assert check_thresholds(report, bounds) == [
+        "overall hit@5 = 0.800 < 0.9", "overall false_refusal_rate = 0.100 > 0.05", "zh: no questions in this group"]
 
 
-def test_bundled_eval_set_is_large_bilingual_and_well_formed():
+def test_citation_precision_counts_citations_of_gold_sources():
+    cites = [SimpleNamespace(source="a"), SimpleNamespace(source="b")]
+    assert citation_precision(cites, ["a"]) == 0.5
+    assert citation_precision([], ["a"]) is None
+
+
+def test_bundled_eval_set_covers_every_kind_of_question():
     questions = load_questions(ROOT / "evals" / "questions.jsonl")
     sources = {p.name for p in (ROOT / "index" / "sources").iterdir()}
-    assert len(questions) >= 30
-    assert {q.lang for q in questions} == {"en", "zh"}
-    assert sum(q.lang == "zh" for q in questions) >= 10
+    kinds = [q.type for q in questions]
+    assert len(questions) >= 60 and sum(q.lang == "zh" for q in questions) >= 18
+    assert kinds.count("unanswerable") >= 6 and kinds.count("followup") >= 4
+    assert kinds.count("comparison") >= 5 and kinds.count("metadata") >= 6
+    assert all(q.history for q in questions if q.type == "followup")
+    assert {q.lang for q in questions if q.type == "unanswerable"} == {"en", "zh"}
     assert len({q.id for q in questions}) == len(questions)
     for q in questions:
-        assert q.gold and set(q.gold) <= sources and q.facts
+        if q.answerable:
+            assert q.gold and set(q.gold) <= sources and q.facts
+        else:
+            assert not q.gold and not q.facts
+    assert all(len(q.gold) >= 2 for q in questions if q.type == "comparison")
+
+
+def test_summary_separates_answerable_and_unanswerable():
+    rows = [{"answerable": True, "rank": 1, "fact_recall": 1.0, "citation_precision": 1.0, "refused": False, "ms": 5},
+            {"answerable": True, "rank": None, "fact_recall": 0.0, "citation_precision": None, "refused": True, "ms": 7},
+            {"answerable": False, "rank": None, "fact_recall": None, "citation_precision": None, "refused": True, "ms": 3},
+            {"answerable": False, "rank": None, "fact_recall": None, "citation_precision": None, "refused": False, "ms": 3}]
+    metrics = summarise(rows)
+    assert metrics["hit@1"] == 0.5 and metrics["false_refusal_rate"] == 0.5
+    assert metrics["refusal_accuracy"] == 0.5 and metrics["citation_precision"] == 1.0
 
 
 def test_eval_command_passes_and_fails_on_its_thresholds(assistant, tmp_path, monkeypatch, capsys):
@@ -47,12 +73,13 @@ def test_eval_command_passes_and_fails_on_its_thresholds(assistant, tmp_path, mo
         id="q1", question="How many staff were interviewed in the CFT study?", lang="en",
         gold=["000_fa970a844f2b6e05.txt"], facts=[["Eight"]]).__dict__) + "\n", "utf-8")
     easy, impossible = tmp_path / "easy.json", tmp_path / "hard.json"
-    easy.write_text(json.dumps({"overall": {"hit@1": 1.0, "fact_recall": 1.0}}))
-    impossible.write_text(json.dumps({"overall": {"hit@1": 1.01}}))
-    report = tmp_path / "out" / "report.json"
-    assert cli.main(["eval", "--questions", str(questions), "--thresholds", str(easy), "--report", str(report)]) == 0
-    assert json.loads(report.read_text())["metrics"]["overall"]["hit@1"] == 1.0
-    assert cli.main(["eval", "--questions", str(questions), "--thresholds", str(impossible)]) == 1
+    easy.write_text(json.dumps({"overall": {"min": {"hit@1": 1.0, "fact_recall": 1.0}}}))
+    impossible.write_text(json.dumps({"overall": {"min": {"hit@1": 1.01}}}))
+    out = tmp_path / "out"
+    assert cli.main(["eval", "--questions", str(questions), "--thresholds", str(easy), "--report-dir", str(out)]) == 0
+    assert json.loads((out / "report.json").read_text())["metrics"]["overall"]["hit@1"] == 1.0
+    assert "| overall |" in (out / "report.md").read_text()
+    assert cli.main(["eval", "--questions", str(questions), "--thresholds", str(impossible), "--report-dir", str(out)]) == 1
     assert "eval gate: FAIL" in capsys.readouterr().err
 
 
