@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat-completions protocol with scripted replies.
+"""A real HTTP server on 127.0.0.1 that speaks OpenAI's chat-completions protocol with scripted replies
+(and Ollama's native /api/chat, streamed as NDJSON, at `root_url`).
 
 Each queued reply is one of:
     {"content": "..."}                      a normal answer (JSON, or SSE when the client streams)
@@ -26,7 +27,8 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        self.root_url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.url = f"{self.root_url}/v1"
 
     def __enter__(self) -> "FakeOpenAI":
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -56,6 +58,8 @@ class FakeOpenAI:
                     time.sleep(reply["sleep"])
                 if "status" in reply:
                     self._json(reply["status"], {"error": {"message": "scripted failure", "type": "server_error"}})
+                elif self.path.startswith("/api/chat"):
+                    self._ollama(body, reply["content"])
                 elif body.get("stream"):
                     self._stream(body, reply["content"], cut=reply.get("cut", False))
                 else:
@@ -87,6 +91,19 @@ class FakeOpenAI:
                     return
                 self._chunk(f"data: {json.dumps(delta(body, {}, 'stop'))}\n\n")
                 self._chunk("data: [DONE]\n\n")
+                self.wfile.write(b"0\r\n\r\n")
+
+            def _ollama(self, body: dict[str, Any], content: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-ndjson")
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                for i in range(0, len(content), 12):
+                    message = {"role": "assistant", "content": content[i : i + 12]}
+                    self._chunk(json.dumps({"model": body.get("model"), "message": message, "done": False}) + "\n")
+                done = {"model": body.get("model"), "message": {"role": "assistant", "content": ""}, "done": True,
+                        "done_reason": "stop"}
+                self._chunk(json.dumps(done) + "\n")
                 self.wfile.write(b"0\r\n\r\n")
 
             def _chunk(self, text: str) -> None:

@@ -126,3 +126,17 @@ def test_answers_stay_short(assistant):
     result = assistant.answer("What did participants say about the CFT group?")
     assert len(result.citations) <= assistant.settings.max_answer_sentences
     assert len(result.text) <= 900
+
+
+def test_every_eval_answer_is_in_the_question_language_when_the_study_has_it(assistant):
+    from assistant.evaluation import load_questions
+
+    from .conftest import ROOT
+
+    has_chinese = {d.source for d in assistant.retriever.snapshot.documents.values() if "zh" in d.langs}
+    for q in load_questions(ROOT / "evals" / "questions.jsonl"):
+        result = assistant.answer(q.question, q.history)
+        if result.refused or q.type in ("metadata", "comparison"):
+            continue
+        if q.lang == "en" or set(q.gold) <= has_chinese:
+            assert detect_lang(result.text) == q.lang, (q.id, result.text[:80])
