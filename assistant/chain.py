@@ -67,6 +67,7 @@ def retrieve(assistant: Any, state: State) -> State:
         state["query"], k=k, mode=assistant.settings.retrieval_mode, dedupe=assistant.settings.dedupe,
         sources=state.get("sources"))
     preferred: list[str] = []
+    also = []
     if passages and not is_comparison(state["question"]):
         retriever = assistant.retriever
         preferred = asked_values(state["question"], retriever.snapshot.documents[passages[0].doc_id])
@@ -74,8 +75,8 @@ def retrieve(assistant: Any, state: State) -> State:
             if not any(value in p.text for p in passages):
                 pos = retriever.chunk_containing(passages[0].doc_id, value)
                 if pos is not None:
-                    passages.append(retriever.passage_at(pos, 0.0))
-    return {**state, "passages": passages, "preferred": preferred, "t1": time.perf_counter()}
+                    also.append(retriever.passage_at(pos, 0.0))
+    return {**state, "passages": passages + also, "also": also, "preferred": preferred, "t1": time.perf_counter()}
 
 
 def extract(assistant: Any, state: State) -> State:
@@ -84,7 +85,8 @@ def extract(assistant: Any, state: State) -> State:
     result = extractive_answer(
         state["question"], state["passages"], assistant.embed_sentences, retriever.snapshot.lexical.idf,
         retriever.embed_query(state["query"]), settings.refusal_threshold, settings.max_answer_sentences,
-        preferred=state.get("preferred", []), known=retriever.snapshot.lexical.doc_freq.__contains__)
+        preferred=state.get("preferred", []), known=retriever.snapshot.lexical.doc_freq.__contains__,
+        also=state.get("also", []))
     return {**state, "extract": result}
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cleaning import AFFILIATION, Cleaned, is_heading, is_prose, looks_like_name_list
-from .text import CJK_CHAR, count_cjk, detect_lang, detect_langs
+from .text import CJK_CHAR, detect_lang, detect_langs
 
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>,;，。]+", re.IGNORECASE)
 TRIAL_ID = re.compile(

@@ -10,7 +10,7 @@ the answer is a verbatim slice of its cited passage.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,12 +67,17 @@ class Extract:
 def extractive_answer(
     question: str, passages: list[Passage], embed: Embed, idf: Idf, query_vector: np.ndarray,
     threshold: float, max_sentences: int, max_passages: int = 5, preferred: list[str] | None = None,
-    known: Callable[[str], bool] = lambda t: True,
+    known: Callable[[str], bool] = lambda t: True, also: Sequence[Passage] = (),
 ) -> Extract:
-    """Select, order and cite the sentences that answer the question, or refuse."""
+    """Select, order and cite the sentences that answer the question, or refuse.
+
+    `also` are passages to consider beyond the top ones (the chunk giving a metadata value);
+    `preferred` are such values; `known` tells whether a term occurs in the collection at all.
+    """
     lang = detect_lang(question) or "en"
     comparison = is_comparison(question)
-    pool = passages if comparison else passages[:max_passages] + [p for p in passages[max_passages:] if p.score == 0.0]
+    pool = list(passages if comparison else passages[:max_passages])
+    pool += [p for p in also if p not in pool]
     candidates = [c for rank, p in enumerate(pool) for c in _sentences(p, rank)]
     if not candidates or missing_attribute(question, [c.text for c in candidates]):
         return Extract(refusal_text(lang), [], True, 0.0)
