@@ -123,13 +123,15 @@ class Assistant:
 
     def embed_sentences(self, sentences: list[str]) -> np.ndarray:
         """Embeddings of answer-candidate sentences, cached across questions."""
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._sentence_vectors]
-        if missing:
-            for sentence, vector in zip(missing, self.embedder.encode(missing)):
-                self._sentence_vectors[sentence] = vector
+        with self._lock:  # the chat serves several people at once
+            missing = [s for s in dict.fromkeys(sentences) if s not in self._sentence_vectors]
+            if missing:
+                for sentence, vector in zip(missing, self.embedder.encode(missing)):
+                    self._sentence_vectors[sentence] = vector
+            vectors = np.stack([self._sentence_vectors[s] for s in sentences])
             while len(self._sentence_vectors) > 20000:
                 self._sentence_vectors.popitem(last=False)
-        return np.stack([self._sentence_vectors[s] for s in sentences])
+            return vectors
 
     def status(self) -> dict[str, Any]:
         """Where the index is, which model, and how much is in it (no model load)."""

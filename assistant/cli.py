@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="open the chat window in a browser")
     chat.add_argument("--host", default="127.0.0.1")
     chat.add_argument("--port", type=int, default=7860)
+    chat.add_argument("--share", action="store_true", help="also ask Gradio for a public share link (off by default)")
     return parser
 
 
@@ -126,7 +127,7 @@ def _eval(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     from .ui import launch
 
-    launch(host=args.host, port=args.port)
+    launch(host=args.host, port=args.port, share=args.share)
     return 0
 
 

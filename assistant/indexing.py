@@ -79,10 +79,10 @@ def index_lock(index_dir: Path) -> Iterator[None]:
 def build_index(
     paths: Sequence[Path] | None = None, settings: Settings | None = None, progress: bool = False
 ) -> IndexReport:
-    """Bring the index in line with the given source paths (default: the sources folder)."""
+    """Bring the index in line with the given source paths (default: the sources folder and uploads)."""
     settings = get_settings(settings)
     started = time.perf_counter()
-    paths = [Path(p) for p in (paths or [settings.sources_dir])]
+    paths = [Path(p) for p in (paths or settings.source_paths())]
     report = IndexReport()
     files, skipped = find_sources(paths)
     report.skipped.extend((str(p), reason) for p, reason in skipped)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Literal
@@ -31,16 +32,18 @@ class Retriever:
         self.embedder = embedder
         self.settings = settings
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's embedding (recent queries are cached)."""
-        vector = self._query_vectors.get(query)
-        if vector is None:
-            vector = self.embedder.encode([query])[0]
-            self._query_vectors[query] = vector
-            if len(self._query_vectors) > 512:
-                self._query_vectors.popitem(last=False)
-        return vector
+        with self._lock:
+            vector = self._query_vectors.get(query)
+            if vector is None:
+                vector = self.embedder.encode([query])[0]
+                self._query_vectors[query] = vector
+                if len(self._query_vectors) > 512:
+                    self._query_vectors.popitem(last=False)
+            return vector
 
     def dense(self, query: str, k: int, sources: set[str] | None = None) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) from the vector store, best first."""

@@ -47,6 +47,19 @@ class Settings(BaseSettings):
     llm_context_tokens: int = Field(3000, ge=100, description="Token budget for passages in the LLM prompt.")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt templates.")
+    uploads: Path | None = Field(None, description="Where documents added in the chat window go (default index_dir/uploads).")
+    max_upload_mb: int = Field(10, ge=1, description="Largest file accepted from the chat window, in MB.")
+    max_upload_files: int = Field(10, ge=1, description="Most files accepted in one upload.")
+    auth: str | None = Field(None, description="user:password to require a login for the chat window.")
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Folder of documents added from the chat window."""
+        return Path(self.uploads) if self.uploads else Path(self.index_dir) / "uploads"
+
+    def source_paths(self) -> list[Path]:
+        """What `studyqa index` indexes by default: the sources folder and any uploads."""
+        return [Path(self.sources_dir)] + ([self.uploads_dir] if self.uploads_dir.is_dir() else [])
 
     def chroma_collection_name(self, fingerprint: str) -> str:
         """Name of the Chroma collection for a given index fingerprint."""

@@ -1,48 +1,29 @@
-"""The chat window: a Gradio chat that answers with numbered, quoted sources."""
+"""The chat window (Gradio Blocks): streamed cited answers, a sources panel, a study filter, a library, uploads."""
 
 from __future__ import annotations
 
-import html
 import os
-import re
+from pathlib import Path
 from typing import Any
 
-from .types import Answer
+from .errors import ConfigError, StudyQAError
+from .ui_render import LIBRARY_COLUMNS, answer_markdown, as_text, library_rows, sources_html, status_markdown
 
 EXAMPLES = [
     "How many staff were interviewed in the CFT study?",
     "What barriers to between-session work did practitioners describe?",
+    "How did the number of people interviewed differ between the CFT group study and the Tele-Balint study?",
     "同伴志愿者参加了几个焦点小组？",
+    "关怀取向治疗团体的研究采用了什么数据分析方法？",
 ]
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-
-
-def as_text(value: str) -> str:
-    """Document text made inert for the chat's Markdown/HTML renderer: shown, never interpreted."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(value, quote=False))
-
-
-def render_answer(result: Answer) -> str:
-    """The answer and its sources as Markdown, document text escaped."""
-    body = re.sub(r"\[(\d+)\]", r"**[\1]**", _escape_keep_markers(result.text))
-    lines = [body, ""]
-    if result.citations:
-        lines.append("**Sources**")
-        for c in result.citations:
-            lines.append(f"- **[{c.n}]** {as_text(c.title)} ({as_text(c.source)}): \u201c{as_text(c.quote)}\u201d")
-    elif result.passages:
-        lines.append("**Closest passages**")
-        for p in result.passages[:3]:
-            lines.append(f"- {as_text(p.title)} ({as_text(p.source)}): {as_text(p.text[:200])}\u2026")
-    lines.append(f"\n<sub>mode: {as_text(result.mode)}</sub>")
-    if result.notice:
-        lines.append(f"\n<sub>note: {as_text(result.notice)}</sub>")
-    return "\n".join(lines)
-
-
-def _escape_keep_markers(text: str) -> str:
-    parts = re.split(r"(\[\d+\])", text)
-    return "".join(part if re.fullmatch(r"\[\d+\]", part) else as_text(part) for part in parts)
+CSS = """
+.sources mark { background: #ffe08a; color: inherit; padding: 0 2px; }
+.sources details { border-left: 4px solid #ccc; padding: 4px 10px; margin: 8px 0; }
+.sources details[open], .sources details:target { border-left-color: #e09b00; }
+.sources summary { cursor: pointer; font-weight: 600; }
+.sources .meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
+.sources blockquote { white-space: pre-wrap; margin: 4px 0; }
+"""
 
 
 def build_app(assistant: Any = None):
@@ -51,45 +32,126 @@ def build_app(assistant: Any = None):
     import gradio as gr
 
     from .api import default_assistant
-    from .errors import StudyQAError
+    from .uploads import accept_uploads
 
     assistant = assistant or default_assistant()
 
-    def respond(message: str, history: list[dict[str, Any]]) -> str:
-        turns = [{"role": m["role"], "content": _plain(m.get("content"))} for m in history or []]
+    def documents() -> dict:
+        return assistant.retriever.snapshot.documents
+
+    def study_choices() -> list[tuple[str, str]]:
+        return [(f"{d.display_title} ({d.source})", d.source) for d in sorted(documents().values(), key=lambda d: d.source)]
+
+    def library() -> list[list[str]]:
+        counts: dict[str, int] = {}
+        for chunk in assistant.retriever.snapshot.chunks:
+            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
+        return library_rows(documents().values(), counts)
+
+    def respond(message: str, chat: list, turns: list, chosen: list[str]):
+        chat, turns = list(chat or []), list(turns or [])
+        chat += [{"role": "user", "content": as_text(message or "")}, {"role": "assistant", "content": ""}]
+        text = ""
         try:
-            return render_answer(assistant.answer(message, turns))
+            for item in assistant.stream(message or "", turns, sources=chosen or None):
+                if isinstance(item, str):
+                    text += item
+                    chat[-1]["content"] = as_text(text)
+                    yield chat, "", gr.skip(), gr.skip(), turns
+                else:
+                    chat[-1]["content"] = answer_markdown(item)
+                    turns = turns + [{"role": "user", "content": message}, {"role": "assistant", "content": item.text}]
+                    yield chat, "", sources_html(item, documents()), status_markdown(item), turns
         except StudyQAError as exc:
-            return f"\u26a0\ufe0f {as_text(str(exc))}"
+            chat[-1]["content"] = f"\u26a0\ufe0f {as_text(str(exc))}"
+            yield chat, message, gr.skip(), gr.skip(), turns
 
-    return gr.ChatInterface(
-        respond,
-        title="Study Q&A",
-        description="Ask about the indexed studies of support for mental-health staff, in English or Chinese. "
-        "Every answer quotes its sources.",
-        examples=EXAMPLES,
-        cache_examples=False,
-        api_name="ask",
-    )
+    def add_files(files: list[str] | None, progress=gr.Progress(track_tqdm=True)):
+        result = accept_uploads([Path(f) for f in files or []], assistant.settings)
+        lines = [f"\u274c {as_text(name)}: {as_text(reason)}" for name, reason in result.rejected]
+        if result.saved:
+            progress(0.05, desc="Indexing")
+            try:
+                report = assistant.index(progress=True)
+                lines.insert(0, f"\u2705 Added {len(result.saved)} file(s). {as_text(report.summary())}")
+                lines += [f"\u26a0\ufe0f skipped {as_text(Path(p).name)}: {as_text(r)}" for p, r in report.skipped]
+            except StudyQAError as exc:
+                lines.insert(0, f"\u26a0\ufe0f {as_text(str(exc))}")
+        elif not result.rejected:
+            lines.append("Choose .txt, .md, .html or .pdf files first.")
+        return "  \n".join(lines), gr.update(choices=study_choices()), library()
+
+    def answer_api(question: str, sources: list[str] | None = None) -> dict:
+        """The answer with its citations and passages as structured data."""
+        try:
+            return assistant.answer(question, sources=sources or None).to_dict()
+        except StudyQAError as exc:
+            raise gr.Error(str(exc)) from None
+
+    with gr.Blocks(title="Study Q&A") as app:
+        gr.Markdown("# Study Q&A\nAsk about the indexed studies of support for mental-health staff, in English or "
+                    "Chinese. Every answer quotes its sources; click a [n] marker or a source to read the passage.")
+        turns = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Conversation", height=480, elem_id="chat", sanitize_html=True)
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask a question…", show_label=False, scale=5, elem_id="question")
+                    ask = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                gr.Examples(EXAMPLES, inputs=box, label="Examples")
+                status = gr.Markdown(elem_id="status")
+                clear = gr.Button("Clear chat", elem_id="clear")
+            with gr.Column(scale=2):
+                with gr.Tab("Sources"):
+                    sources = gr.HTML("<p>Sources of the latest answer appear here.</p>", elem_id="sources")
+                with gr.Tab("Library", elem_id="library-tab"):
+                    chosen = gr.CheckboxGroup(study_choices(), label="Ask only these studies (none = all)",
+                                              elem_id="filter")
+                    table = gr.Dataframe(library(), headers=LIBRARY_COLUMNS, interactive=False, wrap=True,
+                                         elem_id="library")
+                with gr.Tab("Add documents", elem_id="upload-tab"):
+                    files = gr.File(file_count="multiple", file_types=[".txt", ".md", ".html", ".htm", ".pdf"],
+                                    type="filepath", label=f"Up to {assistant.settings.max_upload_files} files, "
+                                    f"{assistant.settings.max_upload_mb} MB each", elem_id="upload")
+                    add = gr.Button("Add to the index", elem_id="add")
+                    added = gr.Markdown(elem_id="upload-status")
+
+        outputs = [chat, box, sources, status, turns]
+        ask.click(respond, [box, chat, turns, chosen], outputs, api_name="chat")
+        box.submit(respond, [box, chat, turns, chosen], outputs, api_visibility="private")
+        clear.click(lambda: ([], "", "<p>Sources of the latest answer appear here.</p>", "", []), None, outputs,
+                    api_visibility="private")
+        add.click(add_files, [files], [added, chosen, table], api_name="add_documents")
+        gr.api(answer_api, api_name="answer")
+    return app
 
 
-def _plain(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(_plain(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
-    return str(content or "")
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """(user, password) from 'user:password', or None when no login is configured."""
+    if not value:
+        return None
+    user, sep, password = value.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError("STUDYQA_AUTH must look like user:password")
+    return user, password
 
 
-def launch(host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Serve the chat on host:port (loopback by default, never a public share link)."""
-    from .api import default_assistant
-    from .errors import ConfigError
-
-    assistant = default_assistant()
-    _ = assistant.retriever  # build or load the index before the page opens
-    app = build_app(assistant)
+def serve(app, host: str, port: int, auth: str | None, share: bool = False, block: bool = True,
+          max_file_mb: int | None = None) -> None:
+    """Start the app (loopback by default; a public share link only when asked)."""
     try:
-        app.launch(server_name=host, server_port=port, share=False, inbrowser=False, show_error=False)
+        app.launch(server_name=host, server_port=port, share=share, inbrowser=False, show_error=False,
+                   auth=parse_auth(auth), css=CSS, prevent_thread_lock=not block, quiet=not block,
+                   max_file_size=f"{max_file_mb}mb" if max_file_mb else None)
     except OSError as exc:
         raise ConfigError(f"cannot serve on {host}:{port} ({exc}); choose another --port") from None
+
+
+def launch(host: str = "127.0.0.1", port: int = 7860, share: bool = False) -> None:
+    """Serve the chat on host:port, building or loading the index first."""
+    from .api import default_assistant
+
+    assistant = default_assistant()
+    _ = assistant.retriever
+    serve(build_app(assistant), host, port, assistant.settings.auth, share=share,
+          max_file_mb=assistant.settings.max_upload_mb)
