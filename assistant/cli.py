@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--report-dir", type=Path, default=EVALS / "reports",
                           help="where report.md and report.json are written (default evals/reports)")
     evaluate.add_argument("--ablation", action="store_true", help="also compare dense, BM25 and hybrid retrieval")
+    evaluate.add_argument("--beir", type=Path, metavar="DIR",
+                          help="instead: nDCG@10 and Recall@100 on a BEIR folder (indexed under the report dir)")
 
     chat = commands.add_parser("chat", help="open the chat window in a browser")
     chat.add_argument("--host", default="127.0.0.1")
@@ -102,7 +104,22 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _beir(args: argparse.Namespace) -> int:
+    from .beir import run_beir
+    from .settings import get_settings
+
+    name = args.beir.resolve().name
+    settings = get_settings().model_copy(update={"index_dir": args.report_dir / f"beir-{name}", "chroma_url": None})
+    results = run_beir(args.beir, settings, progress=True)
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    (args.report_dir / f"beir-{name}.json").write_text(json.dumps(results, indent=2), "utf-8")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
 def _eval(args: argparse.Namespace) -> int:
+    if args.beir:
+        return _beir(args)
     from .api import default_assistant
     from .evaluation import check_thresholds, format_report, load_questions, markdown_report, run_ablation, run_eval
 

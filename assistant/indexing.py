@@ -96,21 +96,42 @@ def build_index(
             _refuse_empty(paths, report)
         previous_ids = set(old.documents) if old else set()
         report.removed_documents = len(previous_ids - {d.doc_id for d in documents})
-        unchanged = old is not None and report.changed_documents == 0 and report.removed_documents == 0
-        if not unchanged:  # an unchanged index is left alone: no model load, no store round-trips
-            store = VectorStore(open_client(settings.index_dir, settings.chroma_url),
-                                settings.chroma_collection_name(fingerprint))
-            embedder = get_embedder(settings.embedding_model, settings.device)
-            report.new_embeddings = _embed_missing(store, embedder, documents, chunks, old, settings, progress)
-            manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
-                        "chroma_url": settings.chroma_url or "", "created": time.time()}
-            generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks))
-            store.delete(store.all_ids() - {c.chunk_id for c in chunks})
-            store.drop_other_collections(COLLECTION_PREFIX)
-            remove_stale(settings.index_dir, generation)
+        if not (old is not None and report.changed_documents == 0 and report.removed_documents == 0):
+            # an unchanged index is left alone: no model load, no store round-trips
+            report.new_embeddings = _commit(settings, fingerprint, documents, chunks, old, progress)
         report.documents, report.chunks = len(documents), len(chunks)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def build_from_documents(documents: list[Document], settings: Settings | None = None,
+                         progress: bool = False) -> IndexReport:
+    """Index documents that do not come from files (benchmark corpora); vectors already stored are reused."""
+    settings = get_settings(settings)
+    started = time.perf_counter()
+    with index_lock(Path(settings.index_dir)):
+        embedder = get_embedder(settings.embedding_model, settings.device)
+        budget = min(settings.chunk_tokens, embedder.max_content_tokens)
+        chunks = [c for doc in documents for c in chunk_document(doc, embedder, budget, settings.chunk_overlap)]
+        fingerprint = index_fingerprint(settings)
+        new = _commit(settings, fingerprint, documents, chunks, _previous(settings, fingerprint), progress)
+    return IndexReport(documents=len(documents), chunks=len(chunks), new_embeddings=new,
+                       changed_documents=len(documents), seconds=time.perf_counter() - started)
+
+
+def _commit(settings: Settings, fingerprint: str, documents: list[Document], chunks: list[Chunk],
+            old: Snapshot | None, progress: bool) -> int:
+    """Embed what is missing, write the new generation, switch to it, then drop what it no longer holds."""
+    store = VectorStore(open_client(settings.index_dir, settings.chroma_url), settings.chroma_collection_name(fingerprint))
+    embedder = get_embedder(settings.embedding_model, settings.device)
+    new_embeddings = _embed_missing(store, embedder, documents, chunks, old, settings, progress)
+    manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
+                "chroma_url": settings.chroma_url or "", "created": time.time()}
+    generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks))
+    store.delete(store.all_ids() - {c.chunk_id for c in chunks})
+    store.drop_other_collections(COLLECTION_PREFIX)
+    remove_stale(settings.index_dir, generation)
+    return new_embeddings
 
 
 def _refuse_empty(paths: list[Path], report: IndexReport) -> None:
