@@ -25,13 +25,13 @@ test: install
 	$(BIN)/python -m pytest -q
 	$(BIN)/studyqa index --quiet
 	$(BIN)/studyqa eval
+	$(BIN)/studyqa bench --rounds 1 --out evals/reports/bench-ci.json
 
 eval: install
 	$(BIN)/studyqa eval --ablation
 
 bench: install
-	$(BIN)/studyqa index --quiet
-	$(BIN)/python evals/bench_answer.py
+	$(BIN)/studyqa bench
 
 index: install
 	$(BIN)/studyqa index

@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--beir", type=Path, metavar="DIR",
                           help="instead: nDCG@10 and Recall@100 on a BEIR folder (indexed under the report dir)")
 
+    bench = commands.add_parser("bench", help="speed and memory figures as JSON (needs the source checkout)")
+    bench.add_argument("--rounds", type=int, default=3, help="passes over the eval questions")
+    bench.add_argument("--out", type=Path, default=EVALS / "reports" / "bench.json")
+
     chat = commands.add_parser("chat", help="open the chat window in a browser")
     chat.add_argument("--host", default="127.0.0.1")
     chat.add_argument("--port", type=int, default=7860)
@@ -141,6 +145,21 @@ def _eval(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    import importlib.util
+
+    from .errors import StudyQAError
+
+    path = EVALS / "bench.py"
+    spec = importlib.util.spec_from_file_location("studyqa_bench", path)
+    if spec is None or not path.exists():
+        raise StudyQAError(f"studyqa bench needs the source checkout ({path} is missing)")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    print(json.dumps(module.run(args.rounds, args.out), indent=2))
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     from .ui import launch
 
@@ -148,7 +167,7 @@ def _chat(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "status": _status, "eval": _eval, "chat": _chat}
+_COMMANDS = {"index": _index, "ask": _ask, "status": _status, "eval": _eval, "bench": _bench, "chat": _chat}
 
 if __name__ == "__main__":
     sys.exit(main())
