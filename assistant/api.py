@@ -26,6 +26,7 @@ class Assistant:
         self.settings = get_settings(settings)
         self._embedder = embedder
         self._retriever = None
+        self._signature: tuple[int, int, int] | None = None
         self._chain = None
         self._llm = None
         self._sentence_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -43,16 +44,16 @@ class Assistant:
     @property
     def retriever(self):
         """The retriever over the current index generation, building the index if there is none."""
-        from .snapshot import read_manifest
+        from .snapshot import manifest_signature
 
-        with self._lock:
-            manifest = read_manifest(self.settings.index_dir)
-            if manifest is None:
+        with self._lock:  # a stat per access: the answer path asks for the retriever several times
+            signature = manifest_signature(self.settings.index_dir)
+            if signature is None:
                 self.index()
-                manifest = read_manifest(self.settings.index_dir)
-            current = self._retriever
-            if current is None or current.snapshot.manifest.get("generation") != manifest.get("generation"):
+                signature = manifest_signature(self.settings.index_dir)
+            if self._retriever is None or signature != self._signature:
                 self._retriever = self._open_retriever()
+                self._signature = signature
             return self._retriever
 
     def _open_retriever(self):

@@ -271,7 +271,7 @@ def json_only_text(records: list[dict[str, Any]], text: str) -> str:
     have = normalise_space(text).lower()
     extra: list[str] = []
     for record in records:
-        for abstract in _find_values(record, "abstract"):
+        for abstract in find_values(record, "abstract"):
             norm = normalise_space(abstract).lower()
             if len(norm) >= 80 and norm not in have:
                 extra.append(abstract.strip())
@@ -279,15 +279,16 @@ def json_only_text(records: list[dict[str, Any]], text: str) -> str:
     return "\n\n".join(extra)
 
 
-def _find_values(record: Any, key: str) -> list[str]:
+def find_values(record: Any, key: str) -> list[str]:
+    """Every non-empty string stored under `key` (any case) anywhere in a parsed JSON record."""
     found: list[str] = []
     if isinstance(record, dict):
         for k, v in record.items():
-            if k.lower() == key and isinstance(v, str) and v.strip():
+            if k.lower() == key.lower() and isinstance(v, str) and v.strip():
                 found.append(v)
             else:
-                found.extend(_find_values(v, key))
+                found.extend(find_values(v, key))
     elif isinstance(record, list):
         for v in record:
-            found.extend(_find_values(v, key))
+            found.extend(find_values(v, key))
     return found

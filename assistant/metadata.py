@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cleaning import AFFILIATION, Cleaned, is_heading, is_prose, looks_like_name_list
+from .cleaning import AFFILIATION, Cleaned, find_values, is_heading, is_prose, looks_like_name_list
 from .text import CJK_CHAR, detect_lang, detect_langs
 
 DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>,;，。]+", re.IGNORECASE)
@@ -71,38 +71,24 @@ def _first(pattern: re.Pattern[str], text: str) -> str:
 
 
 def _fill_from_record(meta: Metadata, record: dict[str, Any]) -> None:
-    for title in _values(record, "title"):
+    for title in find_values(record, "title"):
         if CJK_CHAR.search(title):
             meta.title_zh = meta.title_zh or title.strip()
         else:
             meta.title = meta.title or title.strip()
-    for authors in _values(record, "authors"):
+    for authors in find_values(record, "authors"):
         meta.authors = meta.authors or split_names(authors)
-    for doi in _values(record, "doi"):
+    for doi in find_values(record, "doi"):
         meta.doi = meta.doi or doi.strip()
     journal = record.get("journal")
     if isinstance(journal, dict) and isinstance(journal.get("name"), str):
         meta.journal = meta.journal or journal["name"].strip()
     for key in ("publicationDate", "PeriodicalName"):
-        for value in _values(record, key):
+        for value in find_values(record, key):
             if key == "publicationDate" and (year := YEAR.search(value)):
                 meta.year = meta.year or int(year.group(1))
             elif key == "PeriodicalName":
                 meta.journal = meta.journal or value.strip()
-
-
-def _values(record: Any, key: str) -> list[str]:
-    found: list[str] = []
-    if isinstance(record, dict):
-        for k, v in record.items():
-            if k == key and isinstance(v, str) and v.strip():
-                found.append(v)
-            elif isinstance(v, (dict, list)):
-                found.extend(_values(v, key))
-    elif isinstance(record, list):
-        for v in record:
-            found.extend(_values(v, key))
-    return found
 
 
 def _labelled_year(lines: list[str]) -> int | None:

@@ -49,10 +49,11 @@ class Retriever:
         """(chunk position, cosine similarity) from the vector store, best first."""
         fetch = k if not sources else k * 4
         hits = self.store.query(self.embed_query(query).tolist(), fetch)
+        allowed = self.snapshot.source_mask(sources)
         ranked = []
         for chunk_id, similarity in hits:
             pos = self.snapshot.positions.get(chunk_id)  # ids outside the snapshot are leftovers
-            if pos is not None and self._allowed(pos, sources):
+            if pos is not None and (allowed is None or allowed[pos]):
                 ranked.append((pos, similarity))
         return ranked[:k]
 
@@ -82,11 +83,6 @@ class Retriever:
     def chunk_containing(self, doc_id: str, value: str) -> int | None:
         """Position of the first chunk of a document whose text contains `value`."""
         return next((i for i, c in enumerate(self.snapshot.chunks) if c.doc_id == doc_id and value in c.text), None)
-
-    def _allowed(self, pos: int, sources: set[str] | None) -> bool:
-        if not sources:
-            return True
-        return self.snapshot.documents[self.snapshot.chunks[pos].doc_id].source in sources
 
     def passage_at(self, pos: int, score: float, dense_rank: int | None = None, lexical_rank: int | None = None) -> Passage:
         """The chunk at a snapshot position as a Passage."""

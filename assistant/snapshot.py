@@ -56,6 +56,15 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
         return None
 
 
+def manifest_signature(index_dir: Path) -> tuple[int, int, int] | None:
+    """A cheap fingerprint of the manifest file (it is replaced atomically on every switch), or None."""
+    try:
+        stat = (Path(index_dir) / MANIFEST).stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
 def load_snapshot(index_dir: Path) -> Snapshot | None:
     """The generation the manifest points at, or None when there is none."""
     manifest = read_manifest(index_dir)

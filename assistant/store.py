@@ -71,15 +71,8 @@ class VectorStore:
 
     def query(self, vector: Any, k: int) -> list[tuple[str, float]]:
         """Nearest (id, cosine similarity) pairs, best first."""
-        count = self._collection.count()
-        if not count:
-            return []
-        result = self._collection.query(query_embeddings=[vector], n_results=min(k, count), include=["distances"])
+        result = self._collection.query(query_embeddings=[vector], n_results=k, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(result["ids"][0], result["distances"][0])]
-
-    def count(self) -> int:
-        """Number of vectors stored."""
-        return self._collection.count()
 
     def drop_other_collections(self, prefix: str) -> None:
         """Delete collections of earlier index fingerprints."""

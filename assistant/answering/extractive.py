@@ -61,7 +61,6 @@ class Extract:
     text: str
     citations: list[Citation]
     refused: bool
-    best_score: float
 
 
 def extractive_answer(
@@ -80,18 +79,18 @@ def extractive_answer(
     pool += [p for p in also if p not in pool]
     candidates = [c for rank, p in enumerate(pool) for c in _sentences(p, rank)]
     if not candidates or missing_attribute(question, [c.text for c in candidates]):
-        return Extract(refusal_text(lang), [], True, 0.0)
-    _score(candidates, question, lang, embed, idf, query_vector, known)
+        return Extract(refusal_text(lang), [], True)
+    _score(candidates, question, lang, embed, idf, query_vector, known, comparison)
     best = _lead(candidates, question, preferred or [])
     holds_value = any(value in best.text for value in preferred or [])
     if best.score < threshold and not holds_value:
-        return Extract(refusal_text(lang), [], True, best.score)
+        return Extract(refusal_text(lang), [], True)
     chosen = _compare(candidates, question, best) if comparison else _choose(candidates, best, max_sentences)
     citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
     joiner = "" if best.lang == "zh" else " "
     marker = "{text}[{n}]" if best.lang == "zh" else "{text} [{n}]"
     text = joiner.join(marker.format(text=c.text, n=n) for n, c in enumerate(chosen, 1))
-    return Extract(text, citations, False, best.score)
+    return Extract(text, citations, False)
 
 
 def _sentences(passage: Passage, rank: int) -> list[Candidate]:
@@ -111,7 +110,7 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
 
 
 def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, idf: Idf, qvec: np.ndarray,
-           known: Callable[[str], bool] = lambda t: True) -> None:
+           known: Callable[[str], bool] = lambda t: True, comparison: bool = False) -> None:
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
     q_terms = {t for t in tokenize(question) if known(t)}
     terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]
@@ -125,7 +124,7 @@ def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, 
     if focus != question:
         similarity = 0.4 * similarity + 0.6 * (vectors @ embed([focus])[0])
     types = expected_types(question)
-    lead_doc = None if is_comparison(question) else candidates[0].passage.doc_id
+    lead_doc = None if comparison else candidates[0].passage.doc_id
     dense_weight = 0.25 if lang == "zh" else 0.5
     for cand, cand_terms, sim in zip(candidates, terms, similarity):
         overlap = _coverage(focus_terms, cand_terms, idf) if focus_terms else _coverage(topic, cand_terms, idf)
