@@ -7,6 +7,8 @@ SHARED ?= $(abspath ../shared)
 export HF_HUB_OFFLINE ?= 1
 export GRADIO_ANALYTICS_ENABLED ?= False
 export TIKTOKEN_CACHE_DIR ?= $(SHARED)/tiktoken
+# The soak test at a quarter of its size in CI; `STUDYQA_SOAK_SCALE=1 make test` runs it whole.
+export STUDYQA_SOAK_SCALE ?= 0.25
 
 .PHONY: install test eval bench chat index clean
 
@@ -25,13 +27,13 @@ test: install
 	$(BIN)/python -m pytest -q
 	$(BIN)/studyqa index --quiet
 	$(BIN)/studyqa eval
-	$(BIN)/studyqa bench --rounds 1 --out evals/reports/bench-ci.json
+	$(BIN)/studyqa bench --sizes bundled --rounds 1 --out evals/reports/bench-ci.json
 
 eval: install
 	$(BIN)/studyqa eval --ablation
 
 bench: install
-	$(BIN)/studyqa bench
+	$(BIN)/studyqa bench --server
 
 index: install
 	$(BIN)/studyqa index

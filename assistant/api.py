@@ -34,12 +34,24 @@ class Assistant:
 
     @property
     def embedder(self):
-        """The embedding model (loaded once per process)."""
+        """What encodes questions: the index's ONNX copy of the model when it has one, else the model itself."""
         if self._embedder is None:
-            from .embedding import get_embedder
-
-            self._embedder = get_embedder(self.settings.embedding_model, self.settings.device)
+            self._embedder = self._fast_query_encoder() or self._model()
         return self._embedder
+
+    def _model(self):
+        from .embedding import get_embedder
+
+        return get_embedder(self.settings.embedding_model, self.settings.device)
+
+    def _fast_query_encoder(self):
+        from .query_encoder import load_query_encoder
+        from .snapshot import read_manifest
+
+        manifest = read_manifest(self.settings.index_dir) or {}
+        if not self.settings.fast_queries or manifest.get("model") != self.settings.embedding_model:
+            return None
+        return load_query_encoder(self.settings.index_dir, manifest)
 
     @property
     def retriever(self):
@@ -161,6 +173,8 @@ def check_question(question: str, settings: Settings) -> str:
         raise InvalidQuestion(
             f"the question is {len(cleaned)} characters long; the limit is {settings.max_question_chars}"
         )
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InvalidQuestion("the question has no words to search for (only symbols, emoji or punctuation)")
     return cleaned
 
 

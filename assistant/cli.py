@@ -40,7 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="instead: nDCG@10 and Recall@100 on a BEIR folder (indexed under the report dir)")
 
     bench = commands.add_parser("bench", help="speed and memory figures as JSON (needs the source checkout)")
-    bench.add_argument("--rounds", type=int, default=3, help="passes over the eval questions")
+    bench.add_argument("--sizes", default="bundled,nfcorpus,100k",
+                       help="comma-separated: bundled, nfcorpus, 100k (default all; CI runs bundled)")
+    bench.add_argument("--server", action="store_true", help="also measure against a `chroma run` server on 127.0.0.1")
+    bench.add_argument("--rounds", type=int, default=3, help="passes over the eval questions (bundled size)")
+    bench.add_argument("--bench-data", type=Path, default=EVALS.parent.parent / "shared" / "bench",
+                       help="folder holding the BEIR sets scifact/ and nfcorpus/")
     bench.add_argument("--out", type=Path, default=EVALS / "reports" / "bench.json")
 
     chat = commands.add_parser("chat", help="open the chat window in a browser")
@@ -156,7 +161,8 @@ def _bench(args: argparse.Namespace) -> int:
         raise StudyQAError(f"studyqa bench needs the source checkout ({path} is missing)")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    print(json.dumps(module.run(args.rounds, args.out), indent=2))
+    sizes = tuple(s.strip() for s in args.sizes.split(",") if s.strip())
+    print(json.dumps(module.run(args.rounds, args.out, sizes, args.server, args.bench_data), indent=2))
     return 0
 
 

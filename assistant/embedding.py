@@ -76,6 +76,11 @@ class Embedder:
         self.dimension = int(self._model.get_embedding_dimension())
 
     @property
+    def sentence_transformer(self) -> Any:
+        """The underlying SentenceTransformer."""
+        return self._model
+
+    @property
     def tokenizer(self) -> Any:
         """The model's Hugging Face tokenizer."""
         return self._model.tokenizer

@@ -20,8 +20,10 @@ from pathlib import Path
 from .chunking import CHUNKER_VERSION, chunk_document
 from .documents import doc_id_for, read_document
 from .embedding import Embedder, get_embedder
+from .faults import checkpoint
 from .errors import IndexBusyError, StudyQAError, UnreadableSource
 from .lexical import LexicalIndex
+from .query_encoder import ensure_query_encoder, remove_other_encoders
 from .loaders import find_sources
 from .settings import Settings, get_settings
 from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
@@ -30,6 +32,7 @@ from .types import Chunk, Document
 
 CLEANING_VERSION = "1"
 COLLECTION_PREFIX = "studyqa-"
+CLEANUP_PENDING = ".cleanup-pending"  # present from a generation switch until the old data is gone
 
 
 @dataclass
@@ -84,11 +87,12 @@ def build_index(
     started = time.perf_counter()
     paths = [Path(p) for p in (paths or settings.source_paths())]
     report = IndexReport()
-    files, skipped = find_sources(paths)
+    files, skipped = find_sources(paths, settings.max_source_mb)
     report.skipped.extend((str(p), reason) for p, reason in skipped)
     if not files:
         _refuse_empty(paths, report)
     with index_lock(Path(settings.index_dir)):
+        checkpoint("locked")
         fingerprint = index_fingerprint(settings)
         old = _previous(settings, fingerprint)
         documents, chunks = _read_all(files, settings, old, report)
@@ -97,8 +101,12 @@ def build_index(
         previous_ids = set(old.documents) if old else set()
         report.removed_documents = len(previous_ids - {d.doc_id for d in documents})
         if not (old is not None and report.changed_documents == 0 and report.removed_documents == 0):
-            # an unchanged index is left alone: no model load, no store round-trips
             report.new_embeddings = _commit(settings, fingerprint, documents, chunks, old, progress)
+        elif (Path(settings.index_dir) / CLEANUP_PENDING).exists():
+            # the last build was killed after switching generations: finish its clean-up (no model needed)
+            store = VectorStore(open_client(settings.index_dir, settings.chroma_url), old.manifest["collection"])
+            _clean_up(settings, store, old.chunks, old.manifest["generation"], old.manifest.get("query_encoder"))
+        # otherwise an unchanged index is left alone: no model load, no store round-trips
         report.documents, report.chunks = len(documents), len(chunks)
         report.seconds = time.perf_counter() - started
         return report
@@ -124,14 +132,29 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     """Embed what is missing, write the new generation, switch to it, then drop what it no longer holds."""
     store = VectorStore(open_client(settings.index_dir, settings.chroma_url), settings.chroma_collection_name(fingerprint))
     embedder = get_embedder(settings.embedding_model, settings.device)
+    checkpoint("model-loaded")
     new_embeddings = _embed_missing(store, embedder, documents, chunks, old, settings, progress)
+    checkpoint("embedded")
+    encoder = ensure_query_encoder(embedder, settings.index_dir) if settings.fast_queries else None
+    checkpoint("encoder-ready")
     manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
-                "chroma_url": settings.chroma_url or "", "created": time.time()}
+                "chroma_url": settings.chroma_url or "", "query_encoder": encoder, "created": time.time()}
+    pending = Path(settings.index_dir) / CLEANUP_PENDING
+    pending.touch()
     generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks))
+    checkpoint("switched")
+    _clean_up(settings, store, chunks, generation, encoder)
+    return new_embeddings
+
+
+def _clean_up(settings: Settings, store: VectorStore, chunks: list[Chunk], generation: str, encoder: str | None) -> None:
+    """Drop vectors, collections, generations and encoders the current generation does not use."""
     store.delete(store.all_ids() - {c.chunk_id for c in chunks})
+    checkpoint("old-vectors-deleted")
     store.drop_other_collections(COLLECTION_PREFIX)
     remove_stale(settings.index_dir, generation)
-    return new_embeddings
+    remove_other_encoders(settings.index_dir, encoder)
+    (Path(settings.index_dir) / CLEANUP_PENDING).unlink(missing_ok=True)
 
 
 def _refuse_empty(paths: list[Path], report: IndexReport) -> None:
@@ -169,6 +192,7 @@ def _read_all(
         except UnreadableSource as exc:
             report.skipped.append((str(path), str(exc)))
             continue
+        checkpoint("read")
         documents.append(doc)
         embedder = get_embedder(settings.embedding_model, settings.device)
         budget = min(settings.chunk_tokens, embedder.max_content_tokens)
@@ -215,6 +239,7 @@ def _embed_missing(
         vectors = embedder.encode([search_text(by_id[c.doc_id], c) for c in batch], settings.embed_batch_size)
         store.add([c.chunk_id for c in batch], vectors.tolist(), [c.text for c in batch],
                   [_chunk_metadata(by_id[c.doc_id], c) for c in batch])
+        checkpoint("embedded-batch")
         bar.update(len(batch))
     bar.close()
     return len(todo)

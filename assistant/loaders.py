@@ -26,13 +26,15 @@ class RawSource:
     kind: str
 
 
-def find_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+def find_sources(paths: Iterable[Path], max_mb: float | None = None) -> tuple[list[Path], list[tuple[Path, str]]]:
     """Expand files and folders into supported source files; also return (path, reason) skips."""
     found: list[Path] = []
     skipped: list[tuple[Path, str]] = []
     for path in paths:
         path = Path(path)
-        if not path.exists():
+        if path.is_symlink() and not path.exists():
+            skipped.append((path, "broken or looping symbolic link"))
+        elif not path.exists():
             skipped.append((path, "does not exist"))
         elif path.is_dir():
             found.extend(_walk(path, skipped))
@@ -40,7 +42,21 @@ def find_sources(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[Path, st
             found.append(path)
         else:
             skipped.append((path, f"unsupported file type '{path.suffix or '(none)'}'"))
+    if max_mb is not None:
+        found = [p for p in found if not _too_big(p, max_mb, skipped)]
     return sorted(set(found)), skipped
+
+
+def _too_big(path: Path, max_mb: float, skipped: list[tuple[Path, str]]) -> bool:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False  # reading it will give the reason
+    if size <= max_mb * 1_000_000:
+        return False
+    skipped.append((path, f"file is {size / 1_000_000:.1f} MB, over the {max_mb:g} MB limit for one source "
+                          "(STUDYQA_MAX_SOURCE_MB)"))
+    return True
 
 
 def _walk(folder: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
@@ -86,12 +102,20 @@ def decode_bytes(data: bytes) -> str:
         return _reject_binary(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8", errors="replace")
+    broken, non_ascii = lenient.count("\ufffd"), sum(b >= 0x80 for b in data)
+    # UTF-8 with a few damaged bytes: keep the text, the damaged bytes become U+FFFD. (In GBK or
+    # Latin-1 text nearly every non-ASCII byte is invalid UTF-8, so those go to charset detection.)
+    if broken <= non_ascii // 10:
+        return _reject_binary(lenient)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableSource("looks like a binary file: no known text encoding fits its bytes")
-    return _reject_binary(str(best))
+    if best is not None:
+        return _reject_binary(str(best))
+    if broken <= max(3, len(lenient) // 200):
+        return _reject_binary(lenient)
+    raise UnreadableSource("looks like a binary file: no known text encoding fits its bytes")
 
 
 def _reject_binary(text: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .faults import checkpoint
 from .lexical import LexicalIndex
 from .types import Chunk, Document
 
@@ -90,12 +91,15 @@ def write_generation(
     name = _next_generation(index_dir)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=index_dir))
     (tmp / "documents.json").write_text(json.dumps([asdict(d) for d in documents], ensure_ascii=False), "utf-8")
+    checkpoint("documents-written")
     (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), "utf-8")
     (tmp / "bm25").mkdir()
     lexical.save(tmp / "bm25")
+    checkpoint("bm25-written")
     _fsync_tree(tmp)
     tmp.chmod(0o755)
     os.replace(tmp, index_dir / name)
+    checkpoint("generation-in-place")
     write_json_atomic(index_dir / MANIFEST, {**manifest, "generation": name})
     return name
 

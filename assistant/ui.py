@@ -9,6 +9,7 @@ from typing import Any
 from .errors import ConfigError, StudyQAError
 from .ui_render import LIBRARY_COLUMNS, answer_markdown, as_text, library_rows, sources_html, status_markdown
 
+CONCURRENCY = 8  # answers served at once; the rest queue
 EXAMPLES = [
     "How many staff were interviewed in the CFT study?",
     "What barriers to between-session work did practitioners describe?",
@@ -117,12 +118,13 @@ def build_app(assistant: Any = None):
                     added = gr.Markdown(elem_id="upload-status")
 
         outputs = [chat, box, sources, status, turns]
-        ask.click(respond, [box, chat, turns, chosen], outputs, api_name="chat")
-        box.submit(respond, [box, chat, turns, chosen], outputs, api_visibility="private")
+        # Several people at once: LLM answers wait on the network, so one slow reply must not block the rest.
+        ask.click(respond, [box, chat, turns, chosen], outputs, api_name="chat", concurrency_limit=CONCURRENCY)
+        box.submit(respond, [box, chat, turns, chosen], outputs, api_visibility="private", concurrency_limit=CONCURRENCY)
         clear.click(lambda: ([], "", "<p>Sources of the latest answer appear here.</p>", "", []), None, outputs,
                     api_visibility="private")
         add.click(add_files, [files], [added, chosen, table], api_name="add_documents")
-        gr.api(answer_api, api_name="answer")
+        gr.api(answer_api, api_name="answer", concurrency_limit=CONCURRENCY)
     return app
 
 

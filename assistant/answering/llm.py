@@ -10,6 +10,7 @@ caller turns into the extractive answer with a notice.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -116,9 +117,14 @@ class LLMAnswerer:
 
 def format_passage(n: int, passage: Passage) -> str:
     """One passage, numbered and fenced so that its text reads as data."""
-    body = passage.text.replace("</passage", "</ passage")
-    title = passage.title.replace('"', "'")
-    return f'<passage n="{n}" source="{passage.source}" title="{title}">\n{body}\n</passage>'
+    # A document cannot close its fence, open a fake one, or break out of the tag's attributes.
+    body = re.sub(r"<(\s*/?\s*)passage", r"< \1passage", passage.text, flags=re.IGNORECASE)
+    title, source = (_attribute(v) for v in (passage.title, passage.source))
+    return f'<passage n="{n}" source="{source}" title="{title}">\n{body}\n</passage>'
+
+
+def _attribute(value: str) -> str:
+    return value.replace('"', "'").replace("<", "(").replace(">", ")").replace("\n", " ")
 
 
 def describe_failure(exc: Exception) -> str:

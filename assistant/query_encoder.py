@@ -1,0 +1,204 @@
+"""An ONNX copy of the embedding model, made at index time, that encodes questions without torch.
+
+Importing torch, transformers and sentence-transformers takes most of a cold `studyqa ask` (about
+8 of its 11 seconds on two cores). The indexer has the model loaded anyway, so it exports it once
+(transformer, pooling and normalisation in one graph) next to the index, checks that the copy gives
+the same vectors as the original, and records it in the manifest. Readers then encode questions
+with onnxruntime and the `tokenizers` library, both already installed with chromadb and fast to
+import. Documents are still embedded by sentence-transformers. Any step that fails (an exotic
+model, a missing exporter) leaves no copy, and questions go through sentence-transformers as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .faults import checkpoint
+
+log = logging.getLogger(__name__)
+
+ENCODERS = "encoders"
+PARITY_TOLERANCE = 1e-4
+_exported: dict[str, Path] = {}  # model ref -> an export made by this process, copied for other indexes
+_PROBES = ["How many staff were interviewed?", "同伴志愿者参加了几个焦点小组？", "A longer sentence " * 40, "x"]
+
+
+def encoder_dir(index_dir: Path, model_ref: str) -> Path:
+    """Where the ONNX copy of `model_ref` lives under an index."""
+    key = hashlib.sha1(model_ref.encode("utf-8")).hexdigest()[:12]
+    return Path(index_dir) / ENCODERS / key
+
+
+class OnnxQueryEncoder:
+    """Normalised embeddings from the ONNX copy; the same interface as Embedder for questions."""
+
+    def __init__(self, folder: Path) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        folder = Path(folder)
+        meta = json.loads((folder / "encoder.json").read_text("utf-8"))
+        self.ref: str = meta["model"]
+        self.dimension: int = int(meta["dimension"])
+        self.window: int = int(meta["window"])
+        self._inputs: list[str] = list(meta["inputs"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.enable_truncation(self.window)
+        self._tokenizer.enable_padding(pad_id=int(meta["pad_id"]), pad_token=meta["pad_token"])
+        self._counter = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._counter.no_truncation()
+        self._counter.no_padding()
+        options = onnxruntime.SessionOptions()
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        """float32 array of L2-normalised embeddings, one row per text."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        rows = []
+        # Sorting by length keeps padding small inside each batch, as sentence-transformers does.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for start in range(0, len(order), batch_size):
+            batch = [texts[i] for i in order[start:start + batch_size]]
+            with self._lock:  # the tokenizer's padding state is shared
+                encoded = self._tokenizer.encode_batch(batch)
+            feed = {name: np.array([_field(e, name) for e in encoded], dtype=np.int64) for name in self._inputs}
+            rows.append(self._session.run(None, feed)[0])
+        vectors = np.concatenate(rows).astype(np.float32)
+        result = np.empty_like(vectors)
+        result[order] = vectors
+        return result
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Tokens in each text as the model reads them, special tokens excluded."""
+        return [len(e.ids) for e in self._counter.encode_batch(texts, add_special_tokens=False)]
+
+
+def _field(encoding: Any, name: str) -> list[int]:
+    return {"input_ids": encoding.ids, "attention_mask": encoding.attention_mask,
+            "token_type_ids": encoding.type_ids}[name]
+
+
+def load_query_encoder(index_dir: Path, manifest: dict[str, Any]) -> OnnxQueryEncoder | None:
+    """The index's ONNX copy of its model, or None when it has none or it cannot be loaded."""
+    relative = manifest.get("query_encoder")
+    if not relative:
+        return None
+    try:
+        return OnnxQueryEncoder(Path(index_dir) / relative)
+    except Exception as exc:  # noqa: BLE001 - any failure means: use sentence-transformers instead
+        log.warning("query encoder unusable (%s: %s); using sentence-transformers", type(exc).__name__, exc)
+        return None
+
+
+def ensure_query_encoder(embedder: Any, index_dir: Path) -> str | None:
+    """Export the embedder to ONNX under the index unless done already; its path relative to the index."""
+    folder = encoder_dir(index_dir, embedder.ref)
+    relative = str(folder.relative_to(index_dir))
+    if (folder / "encoder.json").exists():
+        return relative
+    try:
+        earlier = _exported.get(embedder.ref)
+        if earlier is not None and (earlier / "encoder.json").exists():
+            _copy(earlier, folder)  # another index of this process has one: no second export
+        else:
+            _export(embedder, folder)
+        _exported[embedder.ref] = folder
+    except Exception as exc:  # noqa: BLE001 - an optional speed-up must never fail an index build
+        log.warning("no ONNX query encoder for %s (%s: %s); questions use sentence-transformers",
+                    embedder.ref, type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
+        return None
+    return relative
+
+
+def _copy(source: Path, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".export-"))
+    try:
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+        staging.chmod(0o755)
+        staging.rename(folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_other_encoders(index_dir: Path, keep: str | None) -> None:
+    """Delete ONNX copies of models the index no longer uses."""
+    root = Path(index_dir) / ENCODERS
+    for folder in root.glob("*") if root.exists() else []:
+        if keep is None or folder != Path(index_dir) / keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _export(embedder: Any, folder: Path) -> None:
+    import torch
+
+    model = embedder.sentence_transformer
+    tokenizer = model.tokenizer
+    inputs = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in tokenizer.model_input_names]
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder.parent, prefix=".export-") as tmp:
+        staging = Path(tmp)
+        sample = tokenizer(["a b c", "d"], padding=True, return_tensors="pt")
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # exporter notes about traced branches, not for users
+                torch.onnx.export(_traceable(model, inputs), tuple(sample[n].to(model.device) for n in inputs),
+                                  str(staging / "model.onnx"), input_names=inputs, output_names=["embedding"],
+                                  dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in inputs},
+                                                "embedding": {0: "batch"}},
+                                  opset_version=17, dynamo=False)
+        finally:
+            model.train(was_training)
+        checkpoint("onnx-written")
+        tokenizer.backend_tokenizer.save(str(staging / "tokenizer.json"))
+        meta = {"model": embedder.ref, "dimension": embedder.dimension, "window": embedder.window,
+                "inputs": inputs, "pad_id": int(tokenizer.pad_token_id or 0), "pad_token": tokenizer.pad_token or "[PAD]"}
+        (staging / "encoder.json").write_text(json.dumps(meta, indent=2), "utf-8")
+        _check_parity(embedder, OnnxQueryEncoder(staging))
+        if folder.exists():
+            shutil.rmtree(folder)
+        staging.chmod(0o755)
+        staging.rename(folder)
+        staging.mkdir()  # TemporaryDirectory removes its own folder on exit
+
+
+def _check_parity(embedder: Any, copy: OnnxQueryEncoder) -> None:
+    expected = embedder.encode(_PROBES)
+    got = copy.encode(_PROBES)
+    worst = float(np.abs(expected - got).max())
+    if worst > PARITY_TOLERANCE:
+        raise ValueError(f"ONNX copy differs from the model by {worst:.2g}")
+    if copy.count_tokens(_PROBES) != embedder.count_tokens(_PROBES):
+        raise ValueError("ONNX copy's tokenizer counts tokens differently")
+
+
+def _traceable(model: Any, inputs: list[str]) -> Any:
+    """The model as a torch module taking positional tensors and returning normalised embeddings."""
+    import torch
+
+    class Graph(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *tensors):
+            features = self.model(dict(zip(inputs, tensors)))
+            return torch.nn.functional.normalize(features["sentence_embedding"], p=2, dim=1)
+
+    return Graph()

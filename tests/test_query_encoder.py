@@ -1,0 +1,96 @@
+"""The ONNX copy of the model that encodes questions: same vectors, same answers, safe fallbacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from assistant.api import Assistant
+from assistant.query_encoder import OnnxQueryEncoder, load_query_encoder
+from assistant.snapshot import read_manifest
+
+from .conftest import ROOT
+
+QUESTIONS = ["How many staff were interviewed in the CFT study?", "同伴志愿者参加了几个焦点小组？",
+             "Balint groups for GP trainees 巴林特小组 " * 30, "?"]
+
+
+@pytest.fixture(scope="module")
+def copy(assistant) -> OnnxQueryEncoder:
+    encoder = load_query_encoder(assistant.settings.index_dir, read_manifest(assistant.settings.index_dir))
+    assert encoder is not None, "the index build should have exported the model"
+    return encoder
+
+
+def test_the_copy_gives_the_models_vectors_and_token_counts(copy, embedder):
+    expected = embedder.encode(QUESTIONS)
+    got = copy.encode(QUESTIONS, batch_size=2)
+    assert got.shape == expected.shape and got.dtype == np.float32
+    assert np.abs(got - expected).max() < 1e-4
+    assert copy.count_tokens(QUESTIONS) == embedder.count_tokens(QUESTIONS)
+    assert copy.encode([]).shape == (0, embedder.dimension)
+
+
+def test_an_assistant_without_a_given_model_answers_the_same_through_the_copy(assistant):
+    fast = Assistant(assistant.settings)
+    assert isinstance(fast.embedder, OnnxQueryEncoder)
+    for question in QUESTIONS[:2]:
+        assert fast.answer(question).text == assistant.answer(question).text
+        assert [p.chunk_id for p in fast.retrieve(question)] == [p.chunk_id for p in assistant.retrieve(question)]
+
+
+def test_answering_through_the_copy_never_imports_torch(assistant):
+    script = (
+        "import sys; from assistant.api import Assistant; "
+        f"bot = Assistant({{'index_dir': {str(assistant.settings.index_dir)!r}}}); "
+        "print(bot.answer('How many staff were interviewed in the CFT study?').citations[0].source); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    source, heavy = out.stdout.strip().splitlines()[-2:]
+    assert source.startswith("000_") and heavy == "[]"
+
+
+def test_a_damaged_copy_falls_back_to_the_model(assistant, tmp_path, caplog):
+    import shutil
+
+    index = tmp_path / "store"
+    shutil.copytree(assistant.settings.index_dir, index)
+    manifest = read_manifest(index)
+    (index / manifest["query_encoder"] / "model.onnx").write_bytes(b"not a model")
+    bot = Assistant(assistant.settings.model_copy(update={"index_dir": index}))
+    assert not isinstance(bot.embedder, OnnxQueryEncoder)
+    assert "query encoder unusable" in caplog.text
+    assert bot.answer(QUESTIONS[0]).citations
+
+
+def test_switched_off_or_failed_export_leaves_no_copy_and_the_build_succeeds(tmp_path, embedder, monkeypatch):
+    from assistant import query_encoder
+
+    from .conftest import SOURCES
+
+    off = Assistant({"index_dir": tmp_path / "off", "sources_dir": SOURCES, "fast_queries": False}, embedder=embedder)
+    off.index()
+    assert read_manifest(tmp_path / "off")["query_encoder"] is None and not (tmp_path / "off" / "encoders").exists()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("exporter missing")
+
+    monkeypatch.setattr(query_encoder, "_exported", {})
+    monkeypatch.setattr(query_encoder, "_export", broken)
+    failed = Assistant({"index_dir": tmp_path / "failed", "sources_dir": SOURCES}, embedder=embedder)
+    report = failed.index()
+    assert report.chunks > 0 and read_manifest(tmp_path / "failed")["query_encoder"] is None
+    assert not any((tmp_path / "failed" / "encoders").glob("*"))
+    assert Assistant(failed.settings).answer(QUESTIONS[0]).citations
+
+
+def test_the_copy_records_what_it_was_made_from(copy, assistant):
+    manifest = read_manifest(assistant.settings.index_dir)
+    meta = json.loads((assistant.settings.index_dir / manifest["query_encoder"] / "encoder.json").read_text())
+    assert meta["model"] == manifest["model"] and meta["dimension"] == copy.dimension == 384
