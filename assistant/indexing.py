@@ -230,8 +230,11 @@ def _embed_missing(
     known = set(old.positions) if old else set()
     candidates = [c.chunk_id for c in chunks if c.chunk_id not in known]
     present = store.existing(candidates) if candidates else set()
-    todo = [c for c in chunks if c.chunk_id not in known and c.chunk_id not in present]
     by_id = {d.doc_id: d for d in documents}
+    # Length order, as SentenceTransformer.encode does over its whole input: batches of similar length pad
+    # little. Without it each 4-batch slice pads to its longest chunk and indexing runs ~25 % slower.
+    todo = sorted((c for c in chunks if c.chunk_id not in known and c.chunk_id not in present),
+                  key=lambda c: len(search_text(by_id[c.doc_id], c)))
     step = settings.embed_batch_size * 4
     bar = tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not (progress and todo), file=sys.stderr)
     for start in range(0, len(todo), step):

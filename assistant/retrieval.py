@@ -77,7 +77,7 @@ class Retriever:
         lexical_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}
         passages = [self.passage_at(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored]
         if dedupe:
-            passages = remove_near_duplicates(passages, self.settings.duplicate_threshold)
+            passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
         return passages[:k]
 
     def chunk_containing(self, doc_id: str, value: str) -> int | None:
@@ -112,10 +112,12 @@ def shingles(text: str, size: int = 5) -> set[str]:
     return {norm[i : i + size] for i in range(max(1, len(norm) - size + 1))}
 
 
-def remove_near_duplicates(passages: list[Passage], threshold: float) -> list[Passage]:
-    """Drop passages whose shingle overlap (Jaccard) with a better-ranked one reaches `threshold`."""
+def remove_near_duplicates(passages: list[Passage], threshold: float, limit: int | None = None) -> list[Passage]:
+    """Drop passages whose shingle overlap (Jaccard) with a better-ranked one reaches `threshold`; stop at `limit` kept."""
     kept: list[tuple[Passage, set[str]]] = []
     for passage in passages:
+        if limit is not None and len(kept) >= limit:
+            break
         grams = shingles(passage.text)
         if all(len(grams & other) / max(1, len(grams | other)) < threshold for _, other in kept):
             kept.append((passage, grams))
