@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -29,6 +36,33 @@ def open_client(index_dir: Path, chroma_url: str | None):
     except Exception as exc:  # noqa: BLE001 - chromadb raises many kinds for a dead server
         raise ConfigError(f"cannot reach the Chroma server at {chroma_url} ({type(exc).__name__})") from None
     return client
+
+
+@contextlib.contextmanager
+def local_chroma_server(path: Path, log: Path | None = None, wait_s: float = 120) -> Iterator[str]:
+    """Run `chroma run --path PATH` on a free 127.0.0.1 port; its URL while the block runs (tests, benchmarks)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    executable = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    with open(log or "/dev/null", "w") as output:
+        proc = subprocess.Popen([executable, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                                stdout=output, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + wait_s
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise ConfigError(f"the Chroma server on {url} did not start (see {log or 'its output'})") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
 
 
 class VectorStore:

@@ -20,20 +20,15 @@ Each size's query phase runs in a child process so that its peak resident memory
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
 import resource
-import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -249,43 +244,19 @@ def _phase_main(phase: str, raw: str) -> None:
 
 # ---- Chroma server ------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def chroma_server(path: Path) -> Iterator[str]:
-    """A `chroma run` server on 127.0.0.1 over `path`; its URL while the block runs."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    executable = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    proc = subprocess.Popen([executable, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    raise RuntimeError("chroma server did not start") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-
-
 # ---- sizes --------------------------------------------------------------------------------------
 
 def bench_bundled(rounds: int, server: bool) -> dict:
     """Every figure on the five bundled studies."""
+    from assistant.store import local_chroma_server
+
     with tempfile.TemporaryDirectory(prefix="studyqa-bench-") as tmp:
         store = Path(tmp) / "store"
         result = {"throughput": child_phase("throughput", settings={"index_dir": str(store)})}
         result["queries"] = child_phase("queries", settings={"index_dir": str(store)}, questions="eval", rounds=rounds)
         result["cold_start"] = bench_cold_start(store, BUNDLED_ASK)
         if server:
-            with chroma_server(Path(tmp) / "server") as url:
+            with local_chroma_server(Path(tmp) / "server") as url:
                 remote = {"index_dir": str(Path(tmp) / "remote"), "chroma_url": url}
                 result["server_throughput"] = child_phase("throughput", settings=remote)
                 result["server_queries"] = child_phase("queries", settings=remote, questions="eval", rounds=rounds)
@@ -294,6 +265,8 @@ def bench_bundled(rounds: int, server: bool) -> dict:
 
 def bench_public(size: str, bench_data: Path, reports: Path, server: bool) -> dict:
     """Latency and memory on a public collection (NFCorpus, or the 100,000-chunk one)."""
+    from assistant.store import local_chroma_server
+
     settings = collection_settings(size, reports)
     base = {"index_dir": str(settings.index_dir), **({"chunk_tokens": settings.chunk_tokens,
                                                       "chunk_overlap": settings.chunk_overlap} if size == "100k" else {})}
@@ -307,7 +280,7 @@ def bench_public(size: str, bench_data: Path, reports: Path, server: bool) -> di
                 "throughput", settings={"index_dir": str(Path(tmp) / "store")},
                 sample=["nfcorpus", THROUGHPUT_SAMPLE_DOCS, str(bench_data)])
     if server:
-        with chroma_server(settings.index_dir / "chroma") as url:
+        with local_chroma_server(settings.index_dir / "chroma") as url:
             result["server_queries"] = child_phase("queries", settings={**base, "chroma_url": url}, sets=sets,
                                                    bench_data=str(bench_data), rounds=1)
     return result
