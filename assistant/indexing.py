@@ -20,8 +20,8 @@ from pathlib import Path
 from .chunking import CHUNKER_VERSION, chunk_document
 from .documents import doc_id_for, read_document
 from .embedding import Embedder, get_embedder
-from .faults import checkpoint
 from .errors import IndexBusyError, StudyQAError, UnreadableSource
+from .faults import checkpoint
 from .lexical import LexicalIndex
 from .query_encoder import ensure_query_encoder, remove_other_encoders
 from .loaders import find_sources

@@ -110,15 +110,11 @@ def ensure_collection(settings, size: str, bench_data: Path) -> dict:
     return {"this_run": build, "first_build": json.loads(record.read_text())}
 
 
-def collection_dir(size: str, reports: Path = REPORTS) -> Path:
-    """Where a size's store is kept between runs (the NFCorpus one is shared with `eval --beir`)."""
-    return reports / ("beir-nfcorpus" if size == "nfcorpus" else "bench-stores/100k")
-
-
-def collection_settings(size: str, reports: Path = REPORTS, **overrides: Any):
-    """Settings of a size's collection."""
-    chunking = SCALE_CHUNKING if size == "100k" else {}
-    return settings_for(collection_dir(size, reports), **chunking, **overrides)
+def collection_overrides(size: str, reports: Path = REPORTS) -> dict[str, Any]:
+    """A size's store (kept between runs; NFCorpus shares `eval --beir`'s) and chunking, as settings overrides."""
+    if size == "nfcorpus":
+        return {"index_dir": str(reports / "beir-nfcorpus")}
+    return {"index_dir": str(reports / "bench-stores" / "100k"), **SCALE_CHUNKING}
 
 
 # ---- phases (each can run in a child process) --------------------------------------------------
@@ -267,20 +263,19 @@ def bench_public(size: str, bench_data: Path, reports: Path, server: bool) -> di
     """Latency and memory on a public collection (NFCorpus, or the 100,000-chunk one)."""
     from assistant.store import local_chroma_server
 
-    settings = collection_settings(size, reports)
-    base = {"index_dir": str(settings.index_dir), **({"chunk_tokens": settings.chunk_tokens,
-                                                      "chunk_overlap": settings.chunk_overlap} if size == "100k" else {})}
+    base = collection_overrides(size, reports)
+    index_dir = Path(base["index_dir"])
     sets = ["nfcorpus"] if size == "nfcorpus" else list(SCALE_SETS)
     result: dict[str, Any] = {"collection": child_phase("collection", settings=base, size=size, bench_data=str(bench_data))}
     result["queries"] = child_phase("queries", settings=base, sets=sets, bench_data=str(bench_data), rounds=1)
-    result["cold_start"] = bench_cold_start(settings.index_dir, beir_queries(tuple(sets), bench_data)[0])
+    result["cold_start"] = bench_cold_start(index_dir, beir_queries(tuple(sets), bench_data)[0])
     if size == "nfcorpus":
         with tempfile.TemporaryDirectory(prefix="studyqa-bench-") as tmp:
             result["throughput_sample"] = child_phase(
                 "throughput", settings={"index_dir": str(Path(tmp) / "store")},
                 sample=["nfcorpus", THROUGHPUT_SAMPLE_DOCS, str(bench_data)])
     if server:
-        with local_chroma_server(settings.index_dir / "chroma") as url:
+        with local_chroma_server(index_dir / "chroma") as url:
             result["server_queries"] = child_phase("queries", settings={**base, "chroma_url": url}, sets=sets,
                                                    bench_data=str(bench_data), rounds=1)
     return result
