@@ -16,6 +16,7 @@ __all__ = [
     "Document",
     "Passage",
     "Settings",
+    "StudyCard",
     "StudyQAError",
     "answer",
     "build_index",
@@ -33,6 +34,7 @@ _LOCATIONS = {
     "Settings": "settings",
     "get_settings": "settings",
     "StudyQAError": "errors",
+    "StudyCard": "cards.model",
     "build_index": "indexing",
 }
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from .cards.model import StudyCard
 from .errors import EmptyIndexError, InvalidQuestion
 from .settings import Settings, get_settings
 from .types import Answer, Passage
@@ -104,6 +105,12 @@ class Assistant:
 
         question = check_question(question, self.settings)
         yield from stream_chain(self, {"question": question, "history": list(history or []), "sources": sources})
+
+    def studies(self, sources: Sequence[str] | None = None) -> list[StudyCard]:
+        """The study card of every indexed document (or of `sources`), in file-name order."""
+        wanted = set(sources or [])
+        cards = self.retriever.snapshot.cards.values()
+        return sorted((c for c in cards if not wanted or c.source in wanted), key=lambda c: c.source)
 
     @property
     def llm(self):

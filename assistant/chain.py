@@ -2,6 +2,8 @@
 
     {question, history, sources}
       -> prepare   follow-ups made standalone (LLM condensation when configured, else the rule)
+      -> route     a question across the collection ("which studies …") is answered from the study
+                   cards of every indexed study; anything else goes on:
       -> retrieve  hybrid passages
       -> extract   the extractive answer; it also decides refusal from the evidence
       -> generate  the LLM's answer with checked markers, or the extractive one
@@ -25,6 +27,8 @@ from .answering.followup import condense, needs_context
 from .answering.llm import LLMUnavailable
 from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
+from .cards.answer import answer_from_cards
+from .cards.questions import read_collection_question
 from .text import detect_lang
 from .types import Answer
 
@@ -58,6 +62,27 @@ def prepare(assistant: Any, inputs: State) -> State:
         except LLMUnavailable as exc:
             state["notices"].append(f"{exc}; follow-up resolved without the LLM")
     return {**state, "query": query}
+
+
+def answer_about_collection(assistant: Any, state: State) -> Answer | None:
+    """The answer from the study cards when the question asks across the collection, else None."""
+    question = read_collection_question(state["question"])
+    if question is None:
+        return None
+    retriever = assistant.retriever
+    snapshot = retriever.snapshot
+    wanted = set(state.get("sources") or [])
+    cards = sorted((c for c in snapshot.cards.values() if not wanted or c.source in wanted), key=lambda c: c.source)
+
+    def passage_for(evidence, card):
+        pos = snapshot.chunk_covering(card.doc_id, evidence.start, evidence.end)
+        return None if pos is None else retriever.passage_at(pos, 1.0)
+
+    result = answer_from_cards(question, cards, passage_for)
+    if result is not None:
+        result.notice = "; ".join(state["notices"])
+        result.timings = {"retrieve_ms": 0.0, "answer_ms": round((time.perf_counter() - state["t0"]) * 1000, 2)}
+    return result
 
 
 def retrieve(assistant: Any, state: State) -> State:
@@ -149,12 +174,23 @@ def _timings(state: State) -> dict[str, float]:
 
 
 def build_answer_chain(assistant: Any) -> Runnable:
-    """The answer path as a Runnable: prepare, retrieve, extract, generate."""
-    return (RunnableLambda(lambda x: prepare(assistant, x)) | RunnableLambda(lambda s: retrieve(assistant, s))
-            | RunnableLambda(lambda s: extract(assistant, s)) | RunnableLambda(lambda s: generate(assistant, s)))
+    """The answer path as a Runnable: prepare, then the study cards or retrieve, extract, generate."""
+    passages = (RunnableLambda(lambda s: retrieve(assistant, s)) | RunnableLambda(lambda s: extract(assistant, s))
+                | RunnableLambda(lambda s: generate(assistant, s)))
+
+    def route(state: State):
+        # a Runnable returned from a RunnableLambda is invoked with the same input
+        return answer_about_collection(assistant, state) or passages
+
+    return RunnableLambda(lambda x: prepare(assistant, x)) | RunnableLambda(route)
 
 
 def stream_chain(assistant: Any, inputs: State) -> Iterator[str | Answer]:
     """Streaming version of the chain: text pieces, then the final Answer."""
-    state = extract(assistant, retrieve(assistant, prepare(assistant, inputs)))
-    yield from stream_answer(assistant, state)
+    state = prepare(assistant, inputs)
+    from_cards = answer_about_collection(assistant, state)
+    if from_cards is not None:
+        yield from_cards.text
+        yield from_cards
+        return
+    yield from stream_answer(assistant, extract(assistant, retrieve(assistant, state)))

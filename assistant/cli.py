@@ -1,4 +1,4 @@
-"""`studyqa`: index sources, ask questions, show status, run the eval gate, open the chat."""
+"""`studyqa`: index sources, ask questions, list study cards, show status, run the eval gate, open the chat."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="retrieval and answer metrics on the eval set, gated by thresholds")
     evaluate.add_argument("--questions", type=Path, default=EVALS / "questions.jsonl")
     evaluate.add_argument("--thresholds", type=Path, default=EVALS / "thresholds.json")
+    evaluate.add_argument("--cards-gold", type=Path, default=EVALS / "study_cards_gold.json",
+                          help="gold study cards for the extraction figures (default evals/study_cards_gold.json)")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
     evaluate.add_argument("--report-dir", type=Path, default=EVALS / "reports",
                           help="where report.md and report.json are written (default evals/reports)")
@@ -47,6 +49,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--bench-data", type=Path, default=EVALS.parent.parent / "shared" / "bench",
                        help="folder holding the BEIR sets scifact/ and nfcorpus/")
     bench.add_argument("--out", type=Path, default=EVALS / "reports" / "bench.json")
+
+    studies = commands.add_parser("studies", help="the study card of every indexed document, as a table")
+    studies.add_argument("--json", action="store_true", help="print the cards, with their cited sentences, as JSON")
+    studies.add_argument("--source", action="append", dest="sources", metavar="FILE", help="only this source (repeatable)")
 
     chat = commands.add_parser("chat", help="open the chat window in a browser")
     chat.add_argument("--host", default="127.0.0.1")
@@ -132,16 +138,22 @@ def _eval(args: argparse.Namespace) -> int:
     from .api import default_assistant
     from .evaluation import check_thresholds, format_report, load_questions, markdown_report, run_ablation, run_eval
 
+    from .cards.evaluate import evaluate_cards, format_card_report, load_gold
+    from .evaluation import add_card_metrics
+
     questions = load_questions(args.questions)
     assistant = default_assistant()
     report = run_eval(questions, assistant)
+    card_result = evaluate_cards(assistant.studies(), load_gold(args.cards_gold))
+    add_card_metrics(report, card_result)
     ablation = run_ablation(questions, assistant) if args.ablation else None
     failures = check_thresholds(report, json.loads(args.thresholds.read_text("utf-8")))
     args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / "report.json").write_text(
         json.dumps({**report, "ablation": ablation}, ensure_ascii=False, indent=2), "utf-8")
     (args.report_dir / "report.md").write_text(markdown_report(report, ablation), "utf-8")
-    print(json.dumps(report["metrics"], ensure_ascii=False, indent=2) if args.json else format_report(report))
+    print(json.dumps(report["metrics"], ensure_ascii=False, indent=2) if args.json
+          else format_report(report) + "\n\n" + format_card_report(card_result))
     if ablation:
         print("\n" + markdown_report({"metrics": {}, "questions": []}, ablation).split("## ", 1)[1])
     for failure in failures:
@@ -166,6 +178,18 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _studies(args: argparse.Namespace) -> int:
+    from .api import default_assistant
+    from .cards.table import cards_table
+
+    cards = default_assistant().studies(args.sources)
+    if args.json:
+        print(json.dumps([c.to_dict() for c in cards], ensure_ascii=False, indent=2))
+    else:
+        print(cards_table(cards))
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     from .ui import launch
 
@@ -173,7 +197,8 @@ def _chat(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"index": _index, "ask": _ask, "status": _status, "eval": _eval, "bench": _bench, "chat": _chat}
+_COMMANDS = {"index": _index, "ask": _ask, "status": _status, "eval": _eval, "bench": _bench, "studies": _studies,
+             "chat": _chat}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -6,6 +6,11 @@ Definitions (answerable questions have gold sources; unanswerable ones have none
 - citation precision: share of an answer's citations whose source is a gold source.
 - refusal accuracy: share of unanswerable questions refused.
 - false-refusal rate: share of answerable questions refused.
+- Questions across the collection (type "collection": gold = every study that qualifies, possibly
+  none) are scored apart: study recall = share of qualifying studies the answer cites; wrong studies
+  = number of cited studies that do not qualify. They do not enter the passage metrics above.
+- Study cards: precision, recall and evidence accuracy of extraction against the gold table, overall
+  ("cards") and per field ("card field: design" …); the "card fields" threshold applies to each field.
 """
 
 from __future__ import annotations
@@ -44,7 +49,12 @@ class EvalQuestion:
     @property
     def answerable(self) -> bool:
         """Whether the studies hold an answer."""
-        return self.type != "unanswerable"
+        return self.type not in ("unanswerable", "collection")
+
+    @property
+    def collection(self) -> bool:
+        """Whether the question asks across the collection (answered from the study cards)."""
+        return self.type == "collection"
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -93,6 +103,13 @@ def evaluate_one(assistant: Any, q: EvalQuestion) -> dict[str, Any]:
     """Answer one question and score it."""
     started = time.perf_counter()
     result = assistant.answer(q.question, q.history)
+    if q.collection:
+        cited = {c.source for c in result.citations}
+        return {"id": q.id, "lang": q.lang, "type": q.type, "answerable": False, "collection": True,
+                "ms": (time.perf_counter() - started) * 1000, "mode": result.mode,
+                "study_recall": len(cited & set(q.gold)) / len(q.gold) if q.gold else 1.0,
+                "wrong_studies": sorted(cited - set(q.gold)), "missed_studies": sorted(set(q.gold) - cited),
+                "fact_recall": fact_recall(result.text, q.facts), "refused": result.refused, "answer": result.text}
     return {"id": q.id, "lang": q.lang, "type": q.type, "answerable": q.answerable, "ms": (time.perf_counter() - started) * 1000,
             "rank": source_rank(result.passages, q.gold) if q.answerable else None,
             "fact_recall": fact_recall(result.text, q.facts) if q.answerable and not result.refused else (0.0 if q.facts else None),
@@ -118,9 +135,13 @@ def run_eval(questions: list[EvalQuestion], assistant: Any = None) -> dict[str, 
 
 def summarise(rows: list[dict[str, Any]]) -> dict[str, float]:
     """All metrics over a group of scored rows."""
+    collection = [r for r in rows if r.get("collection")]
     answerable = [r for r in rows if r["answerable"]]
-    unanswerable = [r for r in rows if not r["answerable"]]
+    unanswerable = [r for r in rows if not r["answerable"] and not r.get("collection")]
     out: dict[str, float] = {"n": len(rows)}
+    if collection:
+        out["study_recall"] = _mean(r["study_recall"] for r in collection)
+        out["wrong_studies"] = sum(len(r["wrong_studies"]) for r in collection)
     if answerable:
         n = len(answerable)
         for k in KS:
@@ -143,7 +164,7 @@ def _mean(values) -> float:
 def check_thresholds(report: dict[str, Any], thresholds: dict[str, dict[str, dict[str, float]]]) -> list[str]:
     """Each metric outside its bound ({"group": {"min": {...}, "max": {...}}}), as a readable line."""
     failures = []
-    for group, bounds in thresholds.items():
+    for group, bounds in _expand_card_fields(thresholds, report["metrics"]).items():
         metrics = report["metrics"].get(group)
         if metrics is None:
             failures.append(f"{group}: no questions in this group")
@@ -155,6 +176,21 @@ def check_thresholds(report: dict[str, Any], thresholds: dict[str, dict[str, dic
             if metrics.get(name, 1.0) > maximum:
                 failures.append(f"{group} {name} = {metrics.get(name, 1.0):.3f} > {maximum}")
     return failures
+
+
+def _expand_card_fields(thresholds: dict[str, Any], metrics: dict[str, Any]) -> dict[str, Any]:
+    expanded = {g: b for g, b in thresholds.items() if g != "card fields"}
+    if "card fields" in thresholds:
+        expanded.update({g: thresholds["card fields"] for g in metrics if g.startswith("card field: ")})
+    return expanded
+
+
+def add_card_metrics(report: dict[str, Any], card_result: dict[str, Any]) -> None:
+    """Put the study-card figures into the report's metrics, where the thresholds can gate them."""
+    report["metrics"]["cards"] = card_result["overall"]
+    for name, rates in card_result["fields"].items():
+        report["metrics"][f"card field: {name}"] = rates
+    report["card_problems"] = card_result["problems"]
 
 
 def run_ablation(questions: list[EvalQuestion], assistant: Any) -> dict[str, dict[str, float]]:
@@ -169,32 +205,34 @@ def run_ablation(questions: list[EvalQuestion], assistant: Any) -> dict[str, dic
 
 
 COLUMNS = ["n", "hit@1", "hit@3", "hit@5", "mrr", "fact_recall", "citation_precision", "refusal_accuracy",
-           "false_refusal_rate", "median_ms"]
+           "false_refusal_rate", "study_recall", "wrong_studies", "median_ms"]
 
 
 def format_report(report: dict[str, Any]) -> str:
     """A plain-text table of the metrics, then the questions that missed."""
     lines = [f"{'group':<13}" + "".join(f"{c[:12]:>13}" for c in COLUMNS)]
     for group, metrics in report["metrics"].items():
+        if group.startswith("card"):
+            continue
         lines.append(f"{group:<13}" + "".join(f"{metrics.get(c, '-'):>13}" for c in COLUMNS))
     misses = _misses(report["questions"])
     if misses:
         lines.append("\nMisses:")
-        lines += [f"- {q['id']} rank={q['rank']} facts={q['fact_recall']} refused={q['refused']}: {q['answer'][:140]}"
+        lines += [f"- {q['id']} rank={q.get('rank')} facts={q['fact_recall']} refused={q['refused']}: {q['answer'][:140]}"
                   for q in misses]
     return "\n".join(lines)
 
 
 def _misses(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [q for q in rows if (q["answerable"] and (q["refused"] or not q["rank"] or q["rank"] > 5
-            or (q["fact_recall"] is not None and q["fact_recall"] < 1))) or (not q["answerable"] and not q["refused"])]
+    return [q for q in rows if (q.get("collection") and (q["study_recall"] < 1 or q["wrong_studies"])) or (q["answerable"] and (q["refused"] or not q["rank"] or q["rank"] > 5
+            or (q["fact_recall"] is not None and q["fact_recall"] < 1))) or (not q["answerable"] and not q.get("collection") and not q["refused"])]
 
 
 def markdown_report(report: dict[str, Any], ablation: dict[str, dict[str, float]] | None = None) -> str:
     """The metrics (and ablation, when run) as Markdown tables."""
     head = "| group | " + " | ".join(COLUMNS) + " |\n|" + "---|" * (len(COLUMNS) + 1) + "\n"
     body = "".join(f"| {g} | " + " | ".join(str(m.get(c, "")) for c in COLUMNS) + " |\n"
-                   for g, m in report["metrics"].items())
+                   for g, m in report["metrics"].items() if not g.startswith("card"))
     text = "# Eval report\n\n" + head + body
     if ablation:
         cols = ["hit@1", "hit@5", "mrr", "fact_recall", "citation_precision", "false_refusal_rate", "refusal_accuracy"]
@@ -203,6 +241,6 @@ def markdown_report(report: dict[str, Any], ablation: dict[str, dict[str, float]
         text += "".join(f"| {name} | " + " | ".join(str(m.get(c, "")) for c in cols) + " |\n" for name, m in ablation.items())
     misses = _misses(report["questions"])
     if misses:
-        text += "\n## Misses\n\n" + "".join(f"- `{q['id']}` (rank {q['rank']}, facts {q['fact_recall']}, refused "
+        text += "\n## Misses\n\n" + "".join(f"- `{q['id']}` (rank {q.get('rank')}, facts {q['fact_recall']}, refused "
                                               f"{q['refused']}): {q['answer'][:160]}\n" for q in misses)
     return text

@@ -17,14 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cards import RULES_VERSION, study_cards
 from .chunking import CHUNKER_VERSION, chunk_document
 from .documents import doc_id_for, read_document
 from .embedding import Embedder, get_embedder
 from .errors import IndexBusyError, StudyQAError, UnreadableSource
 from .faults import checkpoint
 from .lexical import LexicalIndex
-from .query_encoder import ensure_query_encoder, remove_other_encoders
 from .loaders import find_sources
+from .query_encoder import ensure_query_encoder, remove_other_encoders
 from .settings import Settings, get_settings
 from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
 from .store import VectorStore, open_client
@@ -102,6 +103,8 @@ def build_index(
         report.removed_documents = len(previous_ids - {d.doc_id for d in documents})
         if not (old is not None and report.changed_documents == 0 and report.removed_documents == 0):
             report.new_embeddings = _commit(settings, fingerprint, documents, chunks, old, progress)
+        elif old.manifest.get("cards_version") != RULES_VERSION:
+            _refresh_cards(settings, old)
         elif (Path(settings.index_dir) / CLEANUP_PENDING).exists():
             # the last build was killed after switching generations: finish its clean-up (no model needed)
             store = VectorStore(open_client(settings.index_dir, settings.chroma_url), old.manifest["collection"])
@@ -138,10 +141,12 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     encoder = ensure_query_encoder(embedder, settings.index_dir) if settings.fast_queries else None
     checkpoint("encoder-ready")
     manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
-                "chroma_url": settings.chroma_url or "", "query_encoder": encoder, "created": time.time()}
+                "chroma_url": settings.chroma_url or "", "query_encoder": encoder, "created": time.time(),
+                "cards_version": RULES_VERSION}
+    cards = study_cards(documents, settings, _card_llm(settings))
     pending = Path(settings.index_dir) / CLEANUP_PENDING
     pending.touch()
-    generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks))
+    generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks), cards)
     checkpoint("switched")
     _clean_up(settings, store, chunks, generation, encoder)
     return new_embeddings
@@ -155,6 +160,23 @@ def _clean_up(settings: Settings, store: VectorStore, chunks: list[Chunk], gener
     remove_stale(settings.index_dir, generation)
     remove_other_encoders(settings.index_dir, encoder)
     (Path(settings.index_dir) / CLEANUP_PENDING).unlink(missing_ok=True)
+
+
+def _refresh_cards(settings: Settings, old: Snapshot) -> None:
+    """A new generation with cards from the current rules; chunks, vectors and BM25 stay as they are."""
+    documents = list(old.documents.values())
+    manifest = {**old.manifest, "cards_version": RULES_VERSION}
+    cards = study_cards(documents, settings, _card_llm(settings))
+    generation = write_generation(settings.index_dir, manifest, documents, old.chunks, old.lexical, cards)
+    remove_stale(settings.index_dir, generation)
+
+
+def _card_llm(settings: Settings):
+    if not settings.cards_llm or settings.llm_backend == "none":
+        return None
+    from .answering.llm import LLMAnswerer
+
+    return LLMAnswerer(settings, lambda text: len(text.split()))
 
 
 def _refuse_empty(paths: list[Path], report: IndexReport) -> None:

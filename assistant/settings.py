@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM before falling back.")
     llm_context_tokens: int = Field(3000, ge=100, description="Token budget for passages in the LLM prompt.")
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    cards_llm: bool = Field(False, description="At index time, let the configured LLM fill study-card fields the "
+                            "rules left empty (each value must quote the text; marked as the model's).")
     prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt templates.")
     uploads: Path | None = Field(None, description="Where documents added in the chat window go (default index_dir/uploads).")
     max_source_mb: float = Field(20, gt=0, description="Largest source file indexed, in MB; bigger ones are skipped with the reason.")

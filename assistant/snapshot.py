@@ -2,7 +2,7 @@
 
 Layout under the index folder:
     manifest.json      {"fingerprint", "generation", "model", ...}; replaced atomically, last
-    gen-NNNNNN/        documents.json, chunks.json, bm25/ (one complete, immutable generation)
+    gen-NNNNNN/        documents.json, chunks.json, cards.json, bm25/ (one complete, immutable generation)
     chroma/            embedded Chroma (absent in server mode)
     .lock              held by the indexer
 
@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .cards.model import StudyCard
 from .faults import checkpoint
 from .lexical import LexicalIndex
 from .types import Chunk, Document
@@ -37,10 +38,27 @@ class Snapshot:
     documents: dict[str, Document]
     chunks: list[Chunk]
     lexical: LexicalIndex
+    cards: dict[str, StudyCard] = field(default_factory=dict)
     positions: dict[str, int] = field(init=False)
+    _by_doc: dict[str, list[int]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        if not self.cards:  # an index written before study cards existed
+            from .cards.extract import extract_card
+
+            self.cards = {doc_id: extract_card(doc) for doc_id, doc in self.documents.items()}
+
+    def chunk_covering(self, doc_id: str, start: int, end: int) -> int | None:
+        """Position of the document's chunk that holds text[start:end] (the most of it, if none holds all)."""
+        if self._by_doc is None:
+            by_doc: dict[str, list[int]] = {}
+            for i, chunk in enumerate(self.chunks):
+                by_doc.setdefault(chunk.doc_id, []).append(i)
+            self._by_doc = by_doc
+        overlap = {i: min(end, self.chunks[i].end) - max(start, self.chunks[i].start) for i in self._by_doc.get(doc_id, [])}
+        best = max(overlap, key=overlap.__getitem__, default=None)
+        return best if best is not None and overlap[best] > 0 else None
 
     def source_mask(self, sources: set[str] | None) -> np.ndarray | None:
         """Boolean mask over chunks whose document's file name is in `sources`."""
@@ -76,15 +94,21 @@ def load_snapshot(index_dir: Path) -> Snapshot | None:
         docs = json.loads((folder / "documents.json").read_text("utf-8"))
         chunks = json.loads((folder / "chunks.json").read_text("utf-8"))
         lexical = LexicalIndex.load(folder / "bm25")
+        cards = _read_cards(folder / "cards.json")
     except (OSError, ValueError, KeyError):
         return None
     documents = {d["doc_id"]: Document(**d) for d in docs}
-    return Snapshot(manifest, documents, [Chunk(**c) for c in chunks], lexical)
+    return Snapshot(manifest, documents, [Chunk(**c) for c in chunks], lexical, cards)
 
 
-def write_generation(
-    index_dir: Path, manifest: dict[str, Any], documents: list[Document], chunks: list[Chunk], lexical: LexicalIndex
-) -> str:
+def _read_cards(path: Path) -> dict[str, StudyCard]:
+    if not path.exists():
+        return {}
+    return {c["doc_id"]: StudyCard.from_dict(c) for c in json.loads(path.read_text("utf-8"))}
+
+
+def write_generation(index_dir: Path, manifest: dict[str, Any], documents: list[Document], chunks: list[Chunk],
+                     lexical: LexicalIndex, cards: list[StudyCard]) -> str:
     """Write a new generation, then switch the manifest to it atomically; returns its name."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -93,6 +117,7 @@ def write_generation(
     (tmp / "documents.json").write_text(json.dumps([asdict(d) for d in documents], ensure_ascii=False), "utf-8")
     checkpoint("documents-written")
     (tmp / "chunks.json").write_text(json.dumps([asdict(c) for c in chunks], ensure_ascii=False), "utf-8")
+    (tmp / "cards.json").write_text(json.dumps([c.to_dict() for c in cards], ensure_ascii=False), "utf-8")
     (tmp / "bm25").mkdir()
     lexical.save(tmp / "bm25")
     checkpoint("bm25-written")

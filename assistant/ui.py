@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, StudyQAError
-from .ui_render import LIBRARY_COLUMNS, answer_markdown, as_text, library_rows, sources_html, status_markdown
+from .ui_render import (FILTER_FIELDS, LIBRARY_COLUMNS, answer_markdown, as_text, filter_choices, library_rows,
+                        matching_sources, sources_html, status_markdown)
 
 CONCURRENCY = 8  # answers served at once; the rest queue
 EXAMPLES = [
@@ -15,6 +16,7 @@ EXAMPLES = [
     "What barriers to between-session work did practitioners describe?",
     "How did the number of people interviewed differ between the CFT group study and the Tele-Balint study?",
     "同伴志愿者参加了几个焦点小组？",
+    "Which studies were done outside the UK?",
     "关怀取向治疗团体的研究采用了什么数据分析方法？",
 ]
 CSS = """
@@ -24,6 +26,10 @@ CSS = """
 .sources summary { cursor: pointer; font-weight: 600; }
 .sources .meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
 .sources blockquote { white-space: pre-wrap; margin: 4px 0; }
+.sources .card table { border-collapse: collapse; font-size: 0.9em; }
+.sources .card th { text-align: left; vertical-align: top; padding: 2px 8px 2px 0; white-space: nowrap; }
+.sources .card .quote { font-size: 0.85em; opacity: 0.75; }
+.sources .card .empty { opacity: 0.6; font-style: italic; }
 """
 
 
@@ -43,11 +49,22 @@ def build_app(assistant: Any = None):
     def study_choices() -> list[tuple[str, str]]:
         return [(f"{d.display_title} ({d.source})", d.source) for d in sorted(documents().values(), key=lambda d: d.source)]
 
-    def library() -> list[list[str]]:
+    def cards() -> dict:
+        return {c.source: c for c in assistant.studies()}
+
+    def library(*wanted: str) -> list[list[str]]:
         counts: dict[str, int] = {}
         for chunk in assistant.retriever.snapshot.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-        return library_rows(documents().values(), counts)
+        keep = matching_sources(cards().values(), dict(zip(FILTER_FIELDS, wanted)))
+        return library_rows([d for d in documents().values() if d.source in keep], counts, cards())
+
+    def filter_library(*wanted: str):
+        rows = library(*wanted)
+        return rows, f"{len(rows)} of {len(documents())} studies shown."
+
+    def ask_shown(*wanted: str):
+        return gr.update(value=sorted(matching_sources(cards().values(), dict(zip(FILTER_FIELDS, wanted)))))
 
     def respond(message: str, chat: list, turns: list, chosen: list[str]):
         chat, turns = list(chat or []), list(turns or [])
@@ -62,7 +79,7 @@ def build_app(assistant: Any = None):
                 else:
                     chat[-1]["content"] = answer_markdown(item)
                     turns = turns + [{"role": "user", "content": message}, {"role": "assistant", "content": item.text}]
-                    yield chat, "", sources_html(item, documents()), status_markdown(item), turns
+                    yield chat, "", sources_html(item, documents(), cards()), status_markdown(item), turns
         except StudyQAError as exc:
             chat[-1]["content"] = f"\u26a0\ufe0f {as_text(str(exc))}"
             yield chat, message, gr.skip(), gr.skip(), turns
@@ -108,6 +125,12 @@ def build_app(assistant: Any = None):
                 with gr.Tab("Library", elem_id="library-tab"):
                     chosen = gr.CheckboxGroup(study_choices(), label="Ask only these studies (none = all)",
                                               elem_id="filter")
+                    with gr.Row(elem_id="card-filters"):
+                        filters = [gr.Dropdown(filter_choices(cards().values(), name), value="Any",
+                                               label=name.replace("_", " ").capitalize(), elem_id=f"filter-{name}")
+                                   for name in FILTER_FIELDS]
+                    shown = gr.Markdown(f"{len(documents())} of {len(documents())} studies shown.", elem_id="shown")
+                    use = gr.Button("Ask only the studies shown", elem_id="use-shown")
                     table = gr.Dataframe(library(), headers=LIBRARY_COLUMNS, interactive=False, wrap=True,
                                          elem_id="library")
                 with gr.Tab("Add documents", elem_id="upload-tab"):
@@ -124,6 +147,9 @@ def build_app(assistant: Any = None):
         clear.click(lambda: ([], "", "<p>Sources of the latest answer appear here.</p>", "", []), None, outputs,
                     api_visibility="private")
         add.click(add_files, [files], [added, chosen, table], api_name="add_documents")
+        for box_ in filters:
+            box_.change(filter_library, filters, [table, shown], api_visibility="private")
+        use.click(ask_shown, filters, [chosen], api_visibility="private")
         gr.api(answer_api, api_name="answer", concurrency_limit=CONCURRENCY)
     return app
 

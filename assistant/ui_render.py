@@ -6,6 +6,7 @@ import html
 import re
 from collections.abc import Iterable
 
+from .cards.model import FIELD_LABELS, FIELDS, StudyCard
 from .types import Answer, Citation, Document, Passage
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -36,8 +37,9 @@ def status_markdown(result: Answer) -> str:
     return line + (f"  \n**Note:** {as_text(result.notice)}" if result.notice else "")
 
 
-def sources_html(result: Answer, documents: dict[str, Document]) -> str:
-    """The cited passages (or, after a refusal, the closest ones) with metadata and the quote highlighted."""
+def sources_html(result: Answer, documents: dict[str, Document], cards: dict[str, StudyCard] | None = None) -> str:
+    """The cited passages (or, after a refusal, the closest ones) with metadata and the quote highlighted,
+    then the study card of each cited study."""
     if result.citations:
         items = [_citation_block(c, _document(documents, c.source)) for c in result.citations]
         heading = "Sources"
@@ -46,7 +48,28 @@ def sources_html(result: Answer, documents: dict[str, Document]) -> str:
         heading = "Closest passages (no answer found)"
     if not items:
         return "<p>No sources.</p>"
-    return f'<div class="sources"><h3>{heading}</h3>{"".join(items)}</div>'
+    cited = list(dict.fromkeys(c.source for c in result.citations))
+    shown = [cards[source] for source in cited if cards and source in cards]
+    study_cards = f'<h3>Study cards</h3>{"".join(card_html(c) for c in shown)}' if shown else ""
+    return f'<div class="sources"><h3>{heading}</h3>{"".join(items)}{study_cards}</div>'
+
+
+def card_html(card: StudyCard) -> str:
+    """One study card as a table: each value with the sentence it came from (as a tooltip and a line)."""
+    rows = []
+    for name in FIELDS:
+        values = card.fields.get(name, [])
+        if not values:
+            cell = '<span class="empty">not stated</span>'
+        else:
+            cell = "<br>".join(
+                f'<span title="{html.escape(v.evidence[0].quote, quote=True)}">{html.escape(v.value)}</span>'
+                + (f' <em>({html.escape(v.evidence[0].basis if v.by == "rules" else v.by)})</em>'
+                   if v.evidence[0].basis != "text" or v.by != "rules" else "")
+                + f'<div class="quote">“{html.escape(v.evidence[0].quote)}”</div>' for v in values)
+        rows.append(f"<tr><th>{FIELD_LABELS[name]}</th><td>{cell}</td></tr>")
+    return (f'<details class="card" open><summary>{html.escape(card.title)} <span class="file">'
+            f'({html.escape(card.source)})</span></summary><table>{"".join(rows)}</table></details>')
 
 
 def _document(documents: dict[str, Document], source: str) -> Document | None:
@@ -85,11 +108,33 @@ def _meta_line(doc: Document | None, score: float) -> str:
     return f'<p class="meta">{" · ".join(bits)}</p>'
 
 
-LIBRARY_COLUMNS = ["File", "Title", "Authors", "Year", "Journal", "DOI", "Languages", "Chunks"]
+LIBRARY_COLUMNS = ["File", "Title", "Authors", "Year", "Design", "Country", "Sample", "Data collection", "Analysis",
+                   "Intervention", "Languages", "Chunks"]
+FILTER_FIELDS = ("design", "country", "data_collection", "analysis", "intervention")
 
 
-def library_rows(documents: Iterable[Document], chunk_counts: dict[str, int]) -> list[list[str]]:
-    """One row per indexed document (plain text cells)."""
+def library_rows(documents: Iterable[Document], chunk_counts: dict[str, int],
+                 cards: dict[str, StudyCard] | None = None) -> list[list[str]]:
+    """One row per indexed document (plain text cells), with its study card's main fields."""
+    cards = cards or {}
+
+    def card_cell(doc: Document, name: str) -> str:
+        card = cards.get(doc.source)
+        return ", ".join(card.values(name)) if card else ""
+
     return [[d.source, d.display_title, ", ".join(d.authors[:3]) + (" et al." if len(d.authors) > 3 else ""),
-             str(d.year or ""), d.journal, d.doi, ", ".join(d.langs), str(chunk_counts.get(d.doc_id, 0))]
+             str(d.year or ""), card_cell(d, "design"), card_cell(d, "country"), card_cell(d, "sample_size"),
+             card_cell(d, "data_collection"), card_cell(d, "analysis"), card_cell(d, "intervention"),
+             ", ".join(d.langs), str(chunk_counts.get(d.doc_id, 0))]
             for d in sorted(documents, key=lambda d: d.source)]
+
+
+def filter_choices(cards: Iterable[StudyCard], name: str) -> list[str]:
+    """The values a library filter offers for one card field ("Any" first)."""
+    return ["Any"] + sorted({v for card in cards for v in card.values(name)}, key=str.lower)
+
+
+def matching_sources(cards: Iterable[StudyCard], wanted: dict[str, str]) -> set[str]:
+    """File names of the studies whose cards state every chosen value ("Any" chooses nothing)."""
+    chosen = {name: value for name, value in wanted.items() if value and value != "Any"}
+    return {c.source for c in cards if all(c.has(name, value) for name, value in chosen.items())}

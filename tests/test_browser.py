@@ -158,3 +158,18 @@ def test_follow_up_uses_the_conversation_and_clear_starts_over(page):
     page.click("#clear")
     page.wait_for_function("() => document.querySelectorAll('#chat .bot').length === 0", timeout=30_000)
     assert "Sources of the latest answer appear here." in page.inner_text("#sources")
+
+
+def test_answer_shows_the_cited_studys_card_and_library_filters_by_card_fields(page):
+    ask(page, "Which studies were done outside the UK?")
+    sources = page.inner_text("#sources")
+    assert "Study cards" in sources and "Singapore" in sources and "Denmark" in sources
+    page.get_by_role("tab", name="Library").click()
+    page.click("#filter-country input")
+    page.get_by_role("option", name="Singapore").click()
+    page.wait_for_function("() => document.querySelector('#shown').innerText.startsWith('1 of ')", timeout=30_000)
+    library = page.inner_text("#library")
+    assert "003_28219f0a5b59faca.txt" in library and "000_fa970a844f2b6e05.txt" not in library
+    page.click("#use-shown")
+    page.wait_for_function("() => document.querySelector('#filter input[type=checkbox]:checked') !== null", timeout=30_000)
+    shot(page, "07-card-filter")

@@ -48,9 +48,14 @@ def test_bundled_eval_set_covers_every_kind_of_question():
     assert all(q.history for q in questions if q.type == "followup")
     assert {q.lang for q in questions if q.type == "unanswerable"} == {"en", "zh"}
     assert len({q.id for q in questions}) == len(questions)
+    collection = [q for q in questions if q.collection]
+    assert len(collection) >= 12 and {q.lang for q in collection} == {"en", "zh"}
+    assert any(not q.gold for q in collection)  # "none of the studies" is an answer too
     for q in questions:
         if q.answerable:
             assert q.gold and set(q.gold) <= sources and q.facts
+        elif q.collection:
+            assert set(q.gold) <= sources
         else:
             assert not q.gold and not q.facts
     assert all(len(q.gold) >= 2 for q in questions if q.type == "comparison")

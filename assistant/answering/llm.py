@@ -103,6 +103,13 @@ class LLMAnswerer:
                 raise LLMUnavailable(f"the LLM reply broke off after {received} characters") from None
             raise LLMUnavailable(describe_failure(exc)) from None
 
+    def complete(self, prompt: str) -> str:
+        """The model's whole reply to one prompt; raises LLMUnavailable on any failure."""
+        try:
+            return str(self.chat_model.invoke(prompt).content)
+        except Exception as exc:  # noqa: BLE001
+            raise LLMUnavailable(describe_failure(exc)) from None
+
     def condense(self, question: str, history: Sequence[dict[str, str]]) -> str:
         """A standalone version of a follow-up question, written by the model."""
         _, prompt = self._prompts
