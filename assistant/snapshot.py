@@ -38,16 +38,21 @@ class Snapshot:
     documents: dict[str, Document]
     chunks: list[Chunk]
     lexical: LexicalIndex
-    cards: dict[str, StudyCard] = field(default_factory=dict)
+    stored_cards: dict[str, StudyCard] | None = None
     positions: dict[str, int] = field(init=False)
     _by_doc: dict[str, list[int]] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
-        if not self.cards:  # an index written before study cards existed
+
+    @property
+    def cards(self) -> dict[str, StudyCard]:
+        """The study card of each document (read on first use for an index written before cards existed)."""
+        if self.stored_cards is None:
             from .cards.extract import extract_card
 
-            self.cards = {doc_id: extract_card(doc) for doc_id, doc in self.documents.items()}
+            self.stored_cards = {doc_id: extract_card(doc) for doc_id, doc in self.documents.items()}
+        return self.stored_cards
 
     def chunk_covering(self, doc_id: str, start: int, end: int) -> int | None:
         """Position of the document's chunk that holds text[start:end] (the most of it, if none holds all)."""
@@ -101,9 +106,9 @@ def load_snapshot(index_dir: Path) -> Snapshot | None:
     return Snapshot(manifest, documents, [Chunk(**c) for c in chunks], lexical, cards)
 
 
-def _read_cards(path: Path) -> dict[str, StudyCard]:
+def _read_cards(path: Path) -> dict[str, StudyCard] | None:
     if not path.exists():
-        return {}
+        return None
     return {c["doc_id"]: StudyCard.from_dict(c) for c in json.loads(path.read_text("utf-8"))}
 
 

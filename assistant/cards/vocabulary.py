@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,12 @@ class Term:
 
     def patterns(self) -> list[re.Pattern[str]]:
         """Compiled patterns, English first."""
-        return [re.compile(p, re.I) for p in (self.en, self.zh) if p]
+        return _compiled(self.en, self.zh)
+
+
+@lru_cache(maxsize=None)
+def _compiled(*patterns: str) -> list[re.Pattern[str]]:
+    return [re.compile(p, re.I) for p in patterns if p]
 
 
 DESIGN = [
