@@ -56,8 +56,9 @@ def build_app(assistant: Any = None):
         counts: dict[str, int] = {}
         for chunk in assistant.retriever.snapshot.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-        keep = matching_sources(cards().values(), dict(zip(FILTER_FIELDS, wanted)))
-        return library_rows([d for d in documents().values() if d.source in keep], counts, cards())
+        by_source = cards()
+        keep = matching_sources(by_source.values(), dict(zip(FILTER_FIELDS, wanted)))
+        return library_rows([d for d in documents().values() if d.source in keep], counts, by_source)
 
     def filter_library(*wanted: str):
         rows = library(*wanted)

@@ -14,7 +14,7 @@ __all__ = ["FIELDS", "FIELD_LABELS", "RULES_VERSION", "CardValue", "Evidence", "
 def study_cards(documents: list[Document], settings: Any, llm: Any = None) -> list[StudyCard]:
     """A card per document from the rules, then (when enabled and configured) empty fields filled by the LLM."""
     cards = [extract_card(doc) for doc in documents]
-    if llm is None or not settings.cards_llm:
+    if llm is None:  # the indexer passes one only when STUDYQA_CARDS_LLM is on and a backend is configured
         return cards
     from .llm_fill import fill_with_llm
 
