@@ -71,8 +71,7 @@ def answer_about_collection(assistant: Any, state: State) -> Answer | None:
         return None
     retriever = assistant.retriever
     snapshot = retriever.snapshot
-    wanted = set(state.get("sources") or [])
-    cards = sorted((c for c in snapshot.cards.values() if not wanted or c.source in wanted), key=lambda c: c.source)
+    cards = assistant.studies(state.get("sources"))
 
     def passage_for(evidence, card):
         pos = snapshot.chunk_covering(card.doc_id, evidence.start, evidence.end)

@@ -143,7 +143,7 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
                 "chroma_url": settings.chroma_url or "", "query_encoder": encoder, "created": time.time(),
                 "cards_version": RULES_VERSION}
-    cards = study_cards(documents, settings, _card_llm(settings))
+    cards = study_cards(documents, settings, _card_llm(settings), _reusable_cards(old))
     pending = Path(settings.index_dir) / CLEANUP_PENDING
     pending.touch()
     generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks), cards)
@@ -169,6 +169,13 @@ def _refresh_cards(settings: Settings, old: Snapshot) -> None:
     cards = study_cards(documents, settings, _card_llm(settings))
     generation = write_generation(settings.index_dir, manifest, documents, old.chunks, old.lexical, cards)
     remove_stale(settings.index_dir, generation)
+
+
+def _reusable_cards(old: Snapshot | None) -> dict:
+    """The previous cards by (doc_id, sha256) when they were made by the current rules."""
+    if old is None or old.manifest.get("cards_version") != RULES_VERSION:
+        return {}
+    return {(doc_id, old.documents[doc_id].sha256): card for doc_id, card in old.cards.items() if doc_id in old.documents}
 
 
 def _card_llm(settings: Settings):

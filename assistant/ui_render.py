@@ -6,7 +6,7 @@ import html
 import re
 from collections.abc import Iterable
 
-from .cards.model import FIELD_LABELS, FIELDS, StudyCard
+from .cards.model import FIELD_LABELS, FIELDS, CardValue, StudyCard
 from .types import Answer, Citation, Document, Passage
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
@@ -59,17 +59,17 @@ def card_html(card: StudyCard) -> str:
     rows = []
     for name in FIELDS:
         values = card.fields.get(name, [])
-        if not values:
-            cell = '<span class="empty">not stated</span>'
-        else:
-            cell = "<br>".join(
-                f'<span title="{html.escape(v.evidence[0].quote, quote=True)}">{html.escape(v.value)}</span>'
-                + (f' <em>({html.escape(v.evidence[0].basis if v.by == "rules" else v.by)})</em>'
-                   if v.evidence[0].basis != "text" or v.by != "rules" else "")
-                + f'<div class="quote">“{html.escape(v.evidence[0].quote)}”</div>' for v in values)
+        cell = "<br>".join(_card_value_html(v) for v in values) or '<span class="empty">not stated</span>'
         rows.append(f"<tr><th>{FIELD_LABELS[name]}</th><td>{cell}</td></tr>")
     return (f'<details class="card" open><summary>{html.escape(card.title)} <span class="file">'
             f'({html.escape(card.source)})</span></summary><table>{"".join(rows)}</table></details>')
+
+
+def _card_value_html(value: CardValue) -> str:
+    quote = value.evidence[0].quote
+    note = f" <em>({html.escape(value.provenance)})</em>" if value.provenance else ""
+    return (f'<span title="{html.escape(quote, quote=True)}">{html.escape(value.value)}</span>{note}'
+            f'<div class="quote">\u201c{html.escape(quote)}\u201d</div>')
 
 
 def _document(documents: dict[str, Document], source: str) -> Document | None:

@@ -258,3 +258,19 @@ def test_an_llm_fills_only_empty_fields_with_verbatim_quotes():
     assert "design" in prompt and "<document>" in prompt
     assert filled.values("design") == ["editorial"] and filled.fields["design"][0].by == "openai:test-model"
     assert not filled.values("country") and not filled.values("population")
+
+
+def test_a_rebuild_reads_cards_only_for_changed_documents(tmp_path, embedder, monkeypatch):
+    import assistant.cards as cards_module
+
+    sources = copy_sources(tmp_path / "sources")
+    bot = Assistant({"index_dir": tmp_path / "store", "sources_dir": sources}, embedder=embedder)
+    bot.index()
+    read = []
+    real = cards_module.extract_card
+    monkeypatch.setattr(cards_module, "extract_card", lambda d: read.append(d.source) or real(d))
+    (sources / BALINT).write_text((sources / BALINT).read_text("utf-8") + "\nThe groups met in Singapore.\n", "utf-8")
+    bot.index()
+    assert read == [BALINT]
+    assert [c.source for c in bot.studies()] == [CFT, CIRCLES, BSW, BALINT, PEER]
+    assert bot.studies([PEER])[0].sample_size() == 9

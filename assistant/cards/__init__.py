@@ -11,11 +11,18 @@ from .model import FIELD_LABELS, FIELDS, CardValue, Evidence, StudyCard
 __all__ = ["FIELDS", "FIELD_LABELS", "RULES_VERSION", "CardValue", "Evidence", "StudyCard", "extract_card", "study_cards"]
 
 
-def study_cards(documents: list[Document], settings: Any, llm: Any = None) -> list[StudyCard]:
-    """A card per document from the rules, then (when enabled and configured) empty fields filled by the LLM."""
-    cards = [extract_card(doc) for doc in documents]
-    if llm is None:  # the indexer passes one only when STUDYQA_CARDS_LLM is on and a backend is configured
-        return cards
+def study_cards(documents: list[Document], settings: Any, llm: Any = None,
+                reuse: dict[tuple[str, str], StudyCard] | None = None) -> list[StudyCard]:
+    """A card per document: reused from `reuse` by (doc_id, sha256) when present, else from the rules and then,
+    when an LLM is given (STUDYQA_CARDS_LLM with a backend), its empty fields filled by the LLM."""
+    reuse = reuse or {}
+    return [reuse.get((doc.doc_id, doc.sha256)) or _new_card(doc, settings, llm) for doc in documents]
+
+
+def _new_card(doc: Document, settings: Any, llm: Any) -> StudyCard:
+    card = extract_card(doc)
+    if llm is None:
+        return card
     from .llm_fill import fill_with_llm
 
-    return [fill_with_llm(card, doc, llm, settings.prompts_dir) for card, doc in zip(cards, documents)]
+    return fill_with_llm(card, doc, llm, settings.prompts_dir)

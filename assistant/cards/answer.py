@@ -21,6 +21,7 @@ class Shown:
     field: str
     value: str
     evidence: Evidence
+    provenance: str = ""
 
 
 def answer_from_cards(question: CollectionQuestion, cards: list[StudyCard], passage_for: PassageFor) -> Answer | None:
@@ -97,7 +98,7 @@ def _shown_values(question: CollectionQuestion, card: StudyCard, zh: bool) -> li
         wanted = [c.value for c in question.conditions if c.field == name and not c.negated]
         for value in card.fields.get(name, []):
             if question.kind in ("each", "compare") or not wanted or any(w in implied(name, value.value) for w in wanted):
-                shown.append(Shown(name, value.value, value.best_evidence(lang)))
+                shown.append(Shown(name, value.value, value.best_evidence(lang), value.provenance))
     return shown
 
 
@@ -128,10 +129,10 @@ def _study_line(card: StudyCard, shown: list[Shown], citations: list[Citation], 
 def display_value(item: Shown, zh: bool) -> str:
     """The value in the reader's language, saying where it came from when not from the study's own text."""
     text = ZH_NAMES.get(item.value, item.value) if zh else item.value
-    if item.evidence.basis == "author affiliation":
+    if item.provenance == "author affiliation":
         text += "（据作者单位）" if zh else " (from the author affiliation)"
-    elif item.evidence.basis != "text":
-        text += f"（{item.evidence.basis} 填写）" if zh else f" (filled by {item.evidence.basis})"
+    elif item.provenance:
+        text += f"（{item.provenance} 填写）" if zh else f" (filled by {item.provenance})"
     return text
 
 

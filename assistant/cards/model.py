@@ -39,6 +39,14 @@ class CardValue:
     evidence: list[Evidence]
     by: str = "rules"  # "rules", or the LLM's name when an LLM filled an empty field
 
+    @property
+    def provenance(self) -> str:
+        """Where the value comes from when not the study's own text read by the rules: the LLM's name or
+        "author affiliation"; "" otherwise."""
+        if self.by != "rules":
+            return self.by
+        return "" if self.evidence[0].basis == "text" else self.evidence[0].basis
+
     def best_evidence(self, lang: str = "en") -> Evidence:
         """The evidence in `lang` when there is some, else the first."""
         return next((e for e in self.evidence if e.lang == lang), self.evidence[0])

@@ -15,9 +15,8 @@ def card_cells(card: StudyCard) -> list[str]:
     def joined(name: str) -> str:
         values = []
         for value in card.fields.get(name, []):
-            note = " (affiliation)" if value.evidence[0].basis == "author affiliation" else ""
-            note = f" ({value.by})" if value.by != "rules" else note
-            values.append(value.value + note)
+            note = "affiliation" if value.provenance == "author affiliation" else value.provenance
+            values.append(value.value + (f" ({note})" if note else ""))
         return ", ".join(values) or "—"
 
     size = joined("sample_size")
