@@ -10,7 +10,7 @@ export TIKTOKEN_CACHE_DIR ?= $(SHARED)/tiktoken
 # The soak test at a quarter of its size in CI; `STUDYQA_SOAK_SCALE=1 make test` runs it whole.
 export STUDYQA_SOAK_SCALE ?= 0.25
 
-.PHONY: install test eval bench chat index clean
+.PHONY: install system-packages test eval bench chat index clean
 
 install: $(STAMP)
 
@@ -23,7 +23,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-test: install
+# Debian's chromium and a CJK font for the browser tests, installed when missing (root or sudo).
+system-packages:
+	bash tests/install-system-packages.sh
+
+test: install system-packages
 	$(BIN)/python -m pytest -q
 	$(BIN)/studyqa index --quiet
 	$(BIN)/studyqa eval

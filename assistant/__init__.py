@@ -8,6 +8,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+__version__ = "0.2.0"
+
 __all__ = [
     "Answer",
     "Assistant",

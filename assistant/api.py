@@ -154,12 +154,20 @@ class Assistant:
             return vectors
 
     def status(self) -> dict[str, Any]:
-        """Where the index is, which model, and how much is in it (no model load)."""
+        """Where everything is (index, sources, prompts, log), which model, and how much is indexed (no model load)."""
         from .snapshot import load_snapshot
+
+        from . import __version__
+        from .locations import install_kind
 
         snapshot = load_snapshot(self.settings.index_dir)
         return {
+            "version": __version__,
+            "installed": install_kind(),
             "index_dir": str(self.settings.index_dir),
+            "sources_dir": str(self.settings.sources_dir),
+            "prompts_dir": str(self.settings.prompts_dir),
+            "log_file": str(self.settings.log_file),
             "chroma_url": self.settings.chroma_url or "",
             "model": self.settings.embedding_model,
             "indexed": snapshot is not None,

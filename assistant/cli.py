@@ -7,18 +7,22 @@ import json
 import sys
 from pathlib import Path
 
-from .settings import PROJECT_ROOT
+from . import __version__
+from .locations import bundled, checkout_root, default_reports_dir
 
-EVALS = PROJECT_ROOT / "evals"
+EVALS = bundled("evals")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(prog="studyqa", description="Cited answers about the indexed research studies.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="also show library warnings and logs on the console (they always go to the log file)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     index = commands.add_parser("index", help="build or update the index from source files")
-    index.add_argument("paths", nargs="*", type=Path, help="files or folders (default: index/sources)")
+    index.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the bundled studies)")
     index.add_argument("--quiet", action="store_true", help="no progress bar")
 
     ask = commands.add_parser("ask", help="answer a question with cited passages")
@@ -35,20 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--cards-gold", type=Path, default=EVALS / "study_cards_gold.json",
                           help="gold study cards for the extraction figures (default evals/study_cards_gold.json)")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    evaluate.add_argument("--report-dir", type=Path, default=EVALS / "reports",
-                          help="where report.md and report.json are written (default evals/reports)")
+    evaluate.add_argument("--report-dir", type=Path, default=default_reports_dir(),
+                          help="where report.md and report.json are written (default evals/reports in a checkout, "
+                               "else the user's data folder)")
     evaluate.add_argument("--ablation", action="store_true", help="also compare dense, BM25 and hybrid retrieval")
     evaluate.add_argument("--beir", type=Path, metavar="DIR",
                           help="instead: nDCG@10 and Recall@100 on a BEIR folder (indexed under the report dir)")
 
-    bench = commands.add_parser("bench", help="speed and memory figures as JSON (needs the source checkout)")
+    bench = commands.add_parser("bench", help="speed and memory figures as JSON")
     bench.add_argument("--sizes", default="bundled,nfcorpus,100k",
                        help="comma-separated: bundled, nfcorpus, 100k (default all; CI runs bundled)")
     bench.add_argument("--server", action="store_true", help="also measure against a `chroma run` server on 127.0.0.1")
     bench.add_argument("--rounds", type=int, default=3, help="passes over the eval questions (bundled size)")
-    bench.add_argument("--bench-data", type=Path, default=EVALS.parent.parent / "shared" / "bench",
-                       help="folder holding the BEIR sets scifact/ and nfcorpus/")
-    bench.add_argument("--out", type=Path, default=EVALS / "reports" / "bench.json")
+    bench.add_argument("--bench-data", type=Path, default=_shared_bench(),
+                       help="folder holding the BEIR sets scifact/ and nfcorpus/ (default ../shared/bench beside a checkout)")
+    bench.add_argument("--out", type=Path, default=default_reports_dir() / "bench.json")
 
     studies = commands.add_parser("studies", help="the study card of every indexed document, as a table")
     studies.add_argument("--json", action="store_true", help="print the cards, with their cited sentences, as JSON")
@@ -61,12 +66,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shared_bench() -> Path | None:
+    root = checkout_root()
+    return root.parent / "shared" / "bench" if root else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; errors are reported in one line, never as a traceback."""
     args = build_parser().parse_args(argv)
     from .errors import StudyQAError
+    from .logs import configure_logging
 
     try:
+        configure_logging(_log_file(), args.verbose)
         return _COMMANDS[args.command](args)
     except StudyQAError as exc:
         print(f"studyqa: error: {exc}", file=sys.stderr)
@@ -74,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("studyqa: interrupted", file=sys.stderr)
         return 130
+
+
+def _log_file() -> Path:
+    from .settings import get_settings
+
+    return get_settings().log_file
 
 
 def _index(args: argparse.Namespace) -> int:
@@ -171,6 +189,8 @@ def _bench(args: argparse.Namespace) -> int:
     spec = importlib.util.spec_from_file_location("studyqa_bench", path)
     if spec is None or not path.exists():
         raise StudyQAError(f"studyqa bench needs the source checkout ({path} is missing)")
+    if args.bench_data is None and set(args.sizes.split(",")) - {"bundled"}:
+        raise StudyQAError("the nfcorpus and 100k sizes need the BEIR sets: pass --bench-data DIR, or --sizes bundled")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     sizes = tuple(s.strip() for s in args.sizes.split(",") if s.strip())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import logging
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -33,6 +34,7 @@ from .types import Chunk, Document
 
 CLEANING_VERSION = "1"
 COLLECTION_PREFIX = "studyqa-"
+log = logging.getLogger(__name__)
 CLEANUP_PENDING = ".cleanup-pending"  # present from a generation switch until the old data is gone
 
 
@@ -217,17 +219,26 @@ def _read_all(
                 documents.append(old.documents[doc_id])
                 chunks.extend(old_chunks[doc_id])
                 continue
-            doc = read_document(path, settings.sources_dir)
+            doc, doc_chunks = _read_and_chunk(path, settings)
         except UnreadableSource as exc:
             report.skipped.append((str(path), str(exc)))
             continue
-        checkpoint("read")
+        except Exception as exc:  # a damaged file or a reader bug in one document never stops the others
+            log.info("skipped %s", path, exc_info=True)  # the traceback goes to the log file only
+            report.skipped.append((str(path), f"{type(exc).__name__}: {exc}".rstrip(": ")))
+            continue
         documents.append(doc)
-        embedder = get_embedder(settings.embedding_model, settings.device)
-        budget = min(settings.chunk_tokens, embedder.max_content_tokens)
-        chunks.extend(chunk_document(doc, embedder, budget, settings.chunk_overlap))
+        chunks.extend(doc_chunks)
         report.changed_documents += 1
     return documents, chunks
+
+
+def _read_and_chunk(path: Path, settings: Settings) -> tuple[Document, list[Chunk]]:
+    doc = read_document(path, settings.sources_dir)
+    checkpoint("read")
+    embedder = get_embedder(settings.embedding_model, settings.device)
+    budget = min(settings.chunk_tokens, embedder.max_content_tokens)
+    return doc, chunk_document(doc, embedder, budget, settings.chunk_overlap)
 
 
 def _file_sha256(path: Path) -> str:

@@ -168,6 +168,9 @@ def make_label(authors: list[str], journal: str, year: int | None, doi: str, pub
 def surname(name: str, pubmed_order: bool) -> str:
     """The family name in 'M. Clark', 'Jane Y Pan' or PubMed-style 'Bennion Mia'."""
     words = name.replace(".", ". ").split()
+    if not words:
+        return ""
     if any(_INITIAL.match(w) for w in words):
-        return next(w for w in reversed(words) if not _INITIAL.match(w))
+        # a name of initials only ("A. B.") has no longer word: keep its last initial rather than fail
+        return next((w for w in reversed(words) if not _INITIAL.match(w)), words[-1])
     return words[0] if pubmed_order else words[-1]

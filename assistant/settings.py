@@ -8,7 +8,9 @@ from typing import Any, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from .errors import ConfigError
+from .locations import bundled, default_index_dir, default_log_file
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
@@ -17,8 +19,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="STUDYQA_", extra="forbid", validate_default=True)
 
-    index_dir: Path = Field(PROJECT_ROOT / "index" / "store", description="Where the built store lives.")
-    sources_dir: Path = Field(PROJECT_ROOT / "index" / "sources", description="Documents indexed by default.")
+    index_dir: Path = Field(default_factory=default_index_dir,
+                            description="Where the built store lives (index/store in a checkout, else the user's data folder).")
+    sources_dir: Path = Field(default_factory=lambda: bundled("sources"),
+                              description="Documents indexed by default (the five bundled studies).")
     embedding_model: str = Field(
         DEFAULT_MODEL,
         description="Sentence-transformers model name or local path; the default uses the packaged copy.",
@@ -49,7 +53,9 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
     cards_llm: bool = Field(False, description="At index time, let the configured LLM fill study-card fields the "
                             "rules left empty (each value must quote the text; marked as the model's).")
-    prompts_dir: Path = Field(PROJECT_ROOT / "prompts", description="Folder of prompt templates.")
+    prompts_dir: Path = Field(default_factory=lambda: bundled("prompts"), description="Folder of prompt templates.")
+    log_file: Path = Field(default_factory=default_log_file,
+                           description="Where the CLI writes third-party warnings and its own log (not the console).")
     uploads: Path | None = Field(None, description="Where documents added in the chat window go (default index_dir/uploads).")
     max_source_mb: float = Field(20, gt=0, description="Largest source file indexed, in MB; bigger ones are skipped with the reason.")
     max_upload_mb: int = Field(10, ge=1, description="Largest file accepted from the chat window, in MB.")
@@ -72,8 +78,18 @@ class Settings(BaseSettings):
 
 def get_settings(settings: Settings | dict[str, Any] | None = None) -> Settings:
     """Return settings from an object, a dict of overrides, or the environment."""
+    from pydantic import ValidationError
+
     if isinstance(settings, Settings):
         return settings
-    if isinstance(settings, dict):
-        return Settings(**settings)
-    return Settings()
+    try:
+        return Settings(**settings) if isinstance(settings, dict) else Settings()
+    except ValidationError as exc:
+        raise ConfigError(_first_problem(exc)) from None
+
+
+def _first_problem(exc: Any) -> str:
+    """One line naming the setting, its variable and what is wrong with it."""
+    error = exc.errors()[0]
+    field = ".".join(str(part) for part in error["loc"]) or "settings"
+    return f"invalid setting {field} (STUDYQA_{field.upper()}): {error['msg']}"

@@ -32,9 +32,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.locations import default_reports_dir
+
 HERE = Path(__file__).resolve().parent
 BENCH_DATA = HERE.parent.parent / "shared" / "bench"
-REPORTS = HERE / "reports"
+REPORTS = default_reports_dir()
 SCALE_SETS = ("scifact", "nfcorpus")
 SCALE_CHUNKING = {"chunk_tokens": 40, "chunk_overlap": 16}
 THROUGHPUT_SAMPLE_DOCS = 400

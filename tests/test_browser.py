@@ -5,6 +5,8 @@ Screenshots of the main states are saved under tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +16,7 @@ from assistant.ui import build_app, serve
 
 from .conftest import CFT, copy_sources, free_port
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 HOSTILE = (
     "Paramedic art therapy pilot\n\n"
@@ -26,7 +28,7 @@ HOSTILE = (
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, embedder):
-    assert CHROMIUM.exists(), ".ci/run installs Debian's chromium; install it with apt-get to run the browser tests"
+    assert CHROMIUM.exists(), "make test installs Debian's chromium; elsewhere install Chromium and set CHROMIUM_PATH"
     base = tmp_path_factory.mktemp("browser")
     bot = Assistant({"index_dir": base / "store", "sources_dir": copy_sources(base / "sources")}, embedder=embedder)
     bot.index()

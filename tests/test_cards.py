@@ -14,15 +14,14 @@ from assistant.cards.evaluate import evaluate_cards, load_gold
 from assistant.cards.llm_fill import fill_with_llm
 from assistant.cards.sample import counts_in
 from assistant.cards.table import cards_table
-from assistant.settings import PROJECT_ROOT
 from assistant.snapshot import load_snapshot, read_manifest, write_json_atomic
 from assistant.types import Document
 from assistant.ui_render import card_html, matching_sources, sources_html
 
-from .conftest import BALINT, BSW, CFT, CIRCLES, PEER, copy_sources
+from .conftest import BALINT, BSW, CFT, CIRCLES, PEER, ROOT, copy_sources
 from .openai_server import FakeOpenAI
 
-GOLD = PROJECT_ROOT / "evals" / "study_cards_gold.json"
+GOLD = ROOT / "evals" / "study_cards_gold.json"
 
 
 def doc(text: str, source: str = "unseen.txt") -> Document:
@@ -215,7 +214,7 @@ def test_cli_prints_the_table_and_json(tmp_path):
     env = {**os.environ, "STUDYQA_INDEX_DIR": str(tmp_path / "store"),
            "STUDYQA_SOURCES_DIR": str(copy_sources(tmp_path / "sources")), "HF_HUB_OFFLINE": "1"}
     run = lambda *a: subprocess.run([sys.executable, "-m", "assistant.cli", *a], env=env, capture_output=True,  # noqa: E731
-                                    text=True, timeout=300, cwd=PROJECT_ROOT)
+                                    text=True, timeout=300, cwd=ROOT)
     table = run("studies")
     assert table.returncode == 0 and "Singapore" in table.stdout and "framework analysis" in table.stdout
     data = json.loads(run("studies", "--json").stdout)
@@ -253,7 +252,7 @@ def test_an_llm_fills_only_empty_fields_with_verbatim_quotes():
         })})
         llm = LLMAnswerer(Settings(llm_backend="openai", llm_base_url=server.url, llm_model="test-model", llm_timeout=5),
                           lambda t: len(t.split()))
-        filled = fill_with_llm(card, doc(text), llm, PROJECT_ROOT / "prompts")
+        filled = fill_with_llm(card, doc(text), llm, ROOT / "prompts")
         prompt = server.requests[0]["messages"][-1]["content"]
     assert "design" in prompt and "<document>" in prompt
     assert filled.values("design") == ["editorial"] and filled.fields["design"][0].by == "openai:test-model"

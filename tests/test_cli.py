@@ -76,3 +76,49 @@ def test_bad_input_gets_one_line_and_no_traceback(fresh_env, args, fragment):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert lines[-1].startswith("studyqa: error:") and fragment in lines[-1]
     assert "Traceback" not in result.stderr
+
+
+SHARED_PAPERS = ROOT.parent / "shared" / "papers"
+NOISY_PDFS = ["datta2010_dvt_prophylaxis_trauma_systematic_review.pdf",
+              "intpsychogeriatrics2014_stressful_life_events_dementia.pdf"]  # pypdf warns about their fonts
+
+
+def test_indexing_real_pdfs_prints_progress_skips_and_summary_and_nothing_else(tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    for name in NOISY_PDFS:
+        (papers / name).write_bytes((SHARED_PAPERS / name).read_bytes())
+    (papers / "damaged.pdf").write_bytes((SHARED_PAPERS / NOISY_PDFS[0]).read_bytes()[:3000])
+    (papers / "notes.xyz").write_text("not a document", "utf-8")
+    log = tmp_path / "logs" / "studyqa.log"
+    env = {**os.environ, "STUDYQA_INDEX_DIR": str(tmp_path / "store"), "STUDYQA_LOG_FILE": str(log)}
+    result = run(STUDYQA + ["index", str(papers)], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Indexed 2 documents") and result.stdout.count("\n") == 1
+    lines = [line for line in result.stderr.replace("\r", "\n").splitlines() if line.strip()]
+    skipped = [line for line in lines if line.startswith("skipped ")]
+    assert sorted(line.split(":", 1)[0] for line in skipped) == [f"skipped {papers / name}" for name in ("damaged.pdf", "notes.xyz")]
+    others = [line for line in lines if line not in skipped]
+    assert others and all(line.startswith(("Embedding", "Reading")) for line in others), others
+    assert "pypdf" in log.read_text("utf-8")  # the warnings went to the log file instead
+
+    status = json.loads(run(STUDYQA + ["status", "--json"], env).stdout)
+    assert status["log_file"] == str(log)
+
+
+def test_verbose_shows_library_warnings_on_the_console(tmp_path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / NOISY_PDFS[1]).write_bytes((SHARED_PAPERS / NOISY_PDFS[1]).read_bytes())
+    env = {**os.environ, "STUDYQA_INDEX_DIR": str(tmp_path / "store"), "STUDYQA_LOG_FILE": str(tmp_path / "log")}
+    result = run(STUDYQA + ["--verbose", "index", "--quiet", str(papers)], env)
+    assert result.returncode == 0 and "Indexed 1 documents" in result.stdout
+    assert "WARNING pypdf" in result.stderr
+
+
+def test_version_and_a_bad_setting_are_one_line(fresh_env):
+    version = run(STUDYQA + ["--version"], fresh_env)
+    assert version.returncode == 0 and version.stdout.strip().startswith("studyqa ")
+    bad = run(STUDYQA + ["status"], {**fresh_env, "STUDYQA_TOP_K": "0"})
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert bad.stderr.strip() == "studyqa: error: invalid setting top_k (STUDYQA_TOP_K): Input should be greater than or equal to 1"

@@ -76,6 +76,26 @@ def test_unreadable_files_are_skipped_with_reasons_and_the_rest_indexed(workspac
     assert report.documents == 5
 
 
+def test_any_failure_inside_one_document_skips_it_with_class_and_message(workspace, monkeypatch):
+    import assistant.indexing as indexing
+
+    real = indexing.read_document
+
+    def reader_with_a_bug(path, root=None):
+        if path.name == PEER:
+            raise StopIteration  # the kind of bug no one anticipated: it must not stop the build
+        if path.name == BSW:
+            raise KeyError("page 3")
+        return real(path, root)
+
+    monkeypatch.setattr(indexing, "read_document", reader_with_a_bug)
+    report = build_index(settings=workspace)
+    reasons = {path.rsplit("/", 1)[-1]: reason for path, reason in report.skipped}
+    assert reasons == {PEER: "StopIteration", BSW: "KeyError: 'page 3'"}
+    assert report.documents == 3
+    assert {d.source for d in load_snapshot(workspace.index_dir).documents.values()}.isdisjoint({PEER, BSW})
+
+
 def test_an_empty_folder_never_replaces_a_good_index(workspace, tmp_path):
     build_index(settings=workspace)
     ids = chunk_ids(workspace)

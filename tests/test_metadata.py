@@ -77,7 +77,8 @@ def test_trial_registration_and_labelled_dates_from_plain_text(tmp_path):
 @pytest.mark.parametrize(
     ("name", "pubmed", "expected"),
     [("M. Clark", False, "Clark"), ("Jane Y Pan", False, "Pan"), ("Bennion Mia", True, "Bennion"),
-     ("Tom Howell", False, "Howell")],
+     ("Tom Howell", False, "Howell"),
+     ("A. B.", False, "B."), ("", False, "")],  # initials only, or nothing: no StopIteration
 )
 def test_surname(name, pubmed, expected):
     assert surname(name, pubmed) == expected
