@@ -45,6 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--ablation", action="store_true", help="also compare dense, BM25 and hybrid retrieval")
     evaluate.add_argument("--beir", type=Path, metavar="DIR",
                           help="instead: nDCG@10 and Recall@100 on a BEIR folder (indexed under the report dir)")
+    evaluate.add_argument("--qa", type=Path, metavar="FILE.json",
+                          help="instead: answer metrics on a SQuAD-format set (indexed under the report dir)")
+    evaluate.add_argument("--sample", type=int, metavar="N", help="with --qa: a fixed random sample of N questions")
+    evaluate.add_argument("--half", choices=("a", "b"),
+                          help="with --qa: index only this half of the contexts (even positions a, odd b)")
+    evaluate.add_argument("--unanswerable", action="store_true",
+                          help="with --qa: also ask the other half's questions, which should be refused")
+    evaluate.add_argument("--gate", metavar="NAME",
+                          help="with --qa: check the metrics against this entry of evals/qa_thresholds.json")
 
     bench = commands.add_parser("bench", help="speed and memory figures as JSON")
     bench.add_argument("--sizes", default="bundled,nfcorpus,100k",
@@ -150,9 +159,34 @@ def _beir(args: argparse.Namespace) -> int:
     return 0
 
 
+def _qa(args: argparse.Namespace) -> int:
+    from .errors import StudyQAError
+    from .qa_eval import check_qa_thresholds, run_qa_eval
+    from .settings import get_settings
+
+    key = f"qa-{args.qa.resolve().parent.name}-{args.qa.stem}-{args.half or ('a' if args.unanswerable else 'all')}"
+    settings = get_settings().model_copy(update={"index_dir": args.report_dir / key / "store", "chroma_url": None})
+    result = run_qa_eval(args.qa, settings, args.sample, args.half, args.unanswerable, progress=True)
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    (args.report_dir / f"{key}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
+    print(json.dumps({k: v for k, v in result.items() if not k.endswith("questions")}, ensure_ascii=False, indent=2))
+    if not args.gate:
+        return 0
+    limits = json.loads((EVALS / "qa_thresholds.json").read_text("utf-8")).get(args.gate)
+    if limits is None:
+        raise StudyQAError(f"no entry {args.gate!r} in {EVALS / 'qa_thresholds.json'}")
+    failures = check_qa_thresholds(result["metrics"], limits)
+    for failure in failures:
+        print(f"qa gate {args.gate}: {failure}", file=sys.stderr)
+    print(f"qa gate {args.gate}: {'FAIL' if failures else 'PASS'}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _eval(args: argparse.Namespace) -> int:
     if args.beir:
         return _beir(args)
+    if args.qa:
+        return _qa(args)
     from .api import default_assistant
     from .evaluation import check_thresholds, format_report, load_questions, markdown_report, run_ablation, run_eval
 

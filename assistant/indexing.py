@@ -223,6 +223,8 @@ def _read_all(
         except UnreadableSource as exc:
             report.skipped.append((str(path), str(exc)))
             continue
+        except StudyQAError:
+            raise  # the model or the settings, not this document: every other document would fail the same way
         except Exception as exc:  # a damaged file or a reader bug in one document never stops the others
             log.info("skipped %s", path, exc_info=True)  # the traceback goes to the log file only
             report.skipped.append((str(path), f"{type(exc).__name__}: {exc}".rstrip(": ")))

@@ -1,0 +1,201 @@
+"""Answer quality on public question-answering sets in SQuAD format (COVID-QA, CMRC 2018).
+
+Every context becomes a text file (a CMRC article's title as its first line) that the product indexes like
+any user's document; each question is then asked of the whole collection through `Assistant.answer`. The
+metrics follow `../shared/qa/README.md`:
+
+- document hit@1 / hit@5: the gold context is the first / among the first five distinct sources retrieved;
+- answer in passages: a gold answer string occurs in the top five passages (what retrieval allows);
+- answer in answer: a gold answer string occurs in the answer text (markers removed, whitespace and case folded);
+- answer token recall: the share of a gold answer's words (Chinese: characters) found in the answer, best gold;
+- cited-document precision: of all citations given, the share that point to the gold context (micro average);
+- refusal: with `unanswerable`, the collection holds one half of the contexts (split by position: even
+  positions are half "a", odd ones half "b"); questions about the other half have no answer in it and
+  should be refused, questions about the indexed half should not (false refusals).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import StudyQAError
+from .settings import Settings
+
+SAMPLE_SEED = 20260423
+TOP_PASSAGES = 5
+HALVES = ("a", "b")
+_MARKER = re.compile(r"\s*\[\d+\]")
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[^\W_\u3400-\u9fff\uf900-\ufaff]+")
+
+
+@dataclass(frozen=True)
+class QAItem:
+    """One public question, its gold answers and the position of its context."""
+
+    qid: str
+    question: str
+    answers: tuple[str, ...]
+    context: int
+
+
+def load_squad(path: Path) -> tuple[list[str], list[QAItem]]:
+    """The contexts (title first, when given) and the questions of a SQuAD-format file."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))["data"]
+        contexts: list[str] = []
+        items: list[QAItem] = []
+        for article in data:
+            title = (article.get("title") or "").strip()
+            for paragraph in article["paragraphs"]:
+                position = len(contexts)
+                contexts.append(f"{title}\n{paragraph['context']}" if title else paragraph["context"])
+                items += [QAItem(str(qa["id"]), qa["question"].strip(), tuple(a["text"] for a in qa["answers"]), position)
+                          for qa in paragraph["qas"]]
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        raise StudyQAError(f"{path} is not a SQuAD-format file ({type(exc).__name__}: {exc})") from None
+    return contexts, items
+
+
+def source_name(position: int) -> str:
+    """The file name a context is indexed under."""
+    return f"{position:04d}.txt"
+
+
+def half_of(position: int) -> str:
+    """Which half a context belongs to: 'a' for even positions, 'b' for odd ones."""
+    return HALVES[position % 2]
+
+
+def sample(items: list[QAItem], size: int | None) -> list[QAItem]:
+    """A fixed random sample (the same on every run), or all items."""
+    if size is None or size >= len(items):
+        return list(items)
+    return random.Random(SAMPLE_SEED).sample(items, size)
+
+
+def fold(text: str) -> str:
+    """Lower case, answer markers removed, whitespace runs made one space (none between Chinese characters)."""
+    text = _MARKER.sub("", text).lower()
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", text)
+
+
+def tokens(text: str) -> set[str]:
+    """Words, and single Chinese characters, of a folded text."""
+    return set(_TOKEN.findall(fold(text)))
+
+
+def token_recall(gold: str, answer: str) -> float:
+    """Share of the gold answer's tokens present in the answer."""
+    wanted = tokens(gold)
+    return len(wanted & tokens(answer)) / len(wanted) if wanted else 0.0
+
+
+def contains_any(golds: tuple[str, ...], text: str) -> bool:
+    """Whether some gold answer occurs in the text, both folded."""
+    folded = fold(text)
+    return any(fold(g) and fold(g) in folded for g in golds)
+
+
+def score_answerable(item: QAItem, answer: Any) -> dict[str, Any]:
+    """Per-question figures for an answerable question."""
+    gold = source_name(item.context)
+    sources = list(dict.fromkeys(p.source for p in answer.passages))
+    cited = [c.source for c in answer.citations]
+    return {
+        "qid": item.qid, "question": item.question, "refused": answer.refused,
+        "hit@1": sources[:1] == [gold], "hit@5": gold in sources[:TOP_PASSAGES],
+        "in_passages": contains_any(item.answers, " \n".join(p.text for p in answer.passages[:TOP_PASSAGES])),
+        "in_answer": not answer.refused and contains_any(item.answers, answer.text),
+        "token_recall": 0.0 if answer.refused else max(token_recall(g, answer.text) for g in item.answers),
+        "citations": len(cited), "cited_gold": sum(s == gold for s in cited),
+        "answer_chars": len(_MARKER.sub("", answer.text)), "answer_ms": answer.timings.get("total_ms", 0.0),
+        "answer": answer.text,
+    }
+
+
+def summarize(rows: list[dict[str, Any]], unanswerable: list[dict[str, Any]]) -> dict[str, Any]:
+    """The set's metrics from per-question rows."""
+    n = len(rows)
+    mean = lambda key: round(sum(float(r[key]) for r in rows) / n, 4) if n else 0.0  # noqa: E731
+    answered = [r for r in rows if not r["refused"]]
+    citations = sum(r["citations"] for r in rows)
+    times = sorted(r["answer_ms"] for r in rows + unanswerable)
+    metrics = {
+        "questions": n, "doc_hit@1": mean("hit@1"), "doc_hit@5": mean("hit@5"),
+        "answer_in_passages": mean("in_passages"), "answer_in_answer": mean("in_answer"),
+        "answer_token_recall": mean("token_recall"),
+        "cited_doc_precision": round(sum(r["cited_gold"] for r in rows) / citations, 4) if citations else 0.0,
+        "median_answer_chars": statistics.median(r["answer_chars"] for r in answered) if answered else 0,
+        "false_refusals": mean("refused"),
+        "median_answer_ms": round(statistics.median(times), 1) if times else 0.0,
+        "p95_answer_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1) if times else 0.0,
+    }
+    if unanswerable:
+        metrics["unanswerable"] = len(unanswerable)
+        metrics["unanswerable_refused"] = round(sum(r["refused"] for r in unanswerable) / len(unanswerable), 4)
+    return metrics
+
+
+def prepare_collection(contexts: list[str], keep: set[int], folder: Path) -> Path:
+    """Write the kept contexts as text files into `folder` (and remove any others left from an earlier run)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {source_name(i): contexts[i] for i in keep}
+    for old in folder.glob("*.txt"):
+        if old.name not in wanted:
+            old.unlink()
+    for name, text in wanted.items():
+        path = folder / name
+        if not path.exists() or path.read_text("utf-8") != text:
+            path.write_text(text, "utf-8")
+    return folder
+
+
+def run_qa_eval(path: Path, settings: Settings, size: int | None = None, half: str | None = None,
+                unanswerable: bool = False, progress: bool = False) -> dict[str, Any]:
+    """Index the set's contexts (all, or one half) and score sampled questions through the public API."""
+    from .api import Assistant
+    from .indexing import build_index
+
+    contexts, items = load_squad(path)
+    indexed_half = half or ("a" if unanswerable else None)
+    keep = {i for i in range(len(contexts)) if indexed_half is None or half_of(i) == indexed_half}
+    folder = prepare_collection(contexts, keep, Path(settings.index_dir).parent / "contexts")
+    report = build_index([folder], settings.model_copy(update={"sources_dir": folder}), progress=progress)
+    assistant = Assistant(settings.model_copy(update={"sources_dir": folder}))
+    asked = [q for q in items if q.context in keep and q.question]
+    others = [q for q in items if q.context not in keep and q.question] if unanswerable else []
+    rows = [score_answerable(q, _ask(assistant, q.question)) for q in sample(asked, size)]
+    refusals = [{"qid": q.qid, "question": q.question, "refused": a.refused, "answer": a.text,
+                 "answer_ms": a.timings.get("total_ms", 0.0)}
+                for q in sample(others, size) for a in [_ask(assistant, q.question)]]
+    return {"dataset": str(path), "contexts": len(keep), "chunks": report.chunks, "half": indexed_half or "all",
+            "empty_questions_skipped": sum(not q.question for q in items),
+            "metrics": summarize(rows, refusals), "questions": rows, "unanswerable_questions": refusals}
+
+
+def _ask(assistant: Any, question: str) -> Any:
+    started = time.perf_counter()
+    answer = assistant.answer(question)
+    answer.timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
+    return answer
+
+
+def check_qa_thresholds(metrics: dict[str, Any], limits: dict[str, float]) -> list[str]:
+    """Failures against `min_<metric>` / `max_<metric>` limits."""
+    failures = []
+    for key, limit in limits.items():
+        bound, _, metric = key.partition("_")
+        value = metrics.get(metric)
+        if value is None:
+            failures.append(f"{metric}: not measured")
+        elif (bound == "min" and value < limit) or (bound == "max" and value > limit):
+            failures.append(f"{metric} = {value} ({bound} {limit})")
+    return failures

@@ -1,0 +1,101 @@
+"""`studyqa eval --qa`: public SQuAD-format sets indexed and asked through the product, real model and index."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from assistant.errors import StudyQAError
+from assistant.qa_eval import (
+    QAItem, check_qa_thresholds, contains_any, fold, half_of, load_squad, run_qa_eval, sample, token_recall,
+)
+from assistant.settings import Settings
+
+from .conftest import ROOT
+
+CONTEXTS = [
+    ("Hand hygiene in wards", "Nurses on four surgical wards were observed for six months. Compliance with hand hygiene "
+     "rose from 48 percent to 81 percent after alcohol rub dispensers were placed at every bed."),
+    ("Night shift fatigue", "Ninety junior doctors kept sleep diaries during night shifts. The median sleep before a "
+     "first night shift was three hours, and most doctors reported driving home drowsy."),
+    ("Ward pharmacists", "Clinical pharmacists joined daily ward rounds in two hospitals. Prescribing errors fell by a "
+     "third, and the most common error prevented was a missed dose of anticoagulant."),
+    ("Telephone triage", "A telephone triage service in Bergen answered 12,000 calls a year. Callers waited eleven "
+     "minutes on average, and a nurse resolved two thirds of the calls without a visit."),
+]
+QUESTIONS = [
+    ("What did hand hygiene compliance rise to?", "81 percent", 0),
+    ("How long did doctors sleep before a first night shift?", "three hours", 1),
+    ("Which error did ward pharmacists most often prevent?", "a missed dose of anticoagulant", 2),
+    ("How long did callers to the triage service wait?", "eleven minutes", 3),
+]
+
+
+def squad_file(path):
+    data = {"data": [{"title": title, "paragraphs": [{"context": text, "qas": [
+        {"id": str(i), "question": q, "answers": [{"text": a, "answer_start": text.index(a)}]}
+        for i, (q, a, c) in enumerate(QUESTIONS) if c == n]}]} for n, (title, text) in enumerate(CONTEXTS)]}
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+def test_folding_containment_and_token_recall():
+    assert fold("Eleven  Minutes [1] on\naverage") == "eleven minutes on average"
+    assert fold("首届 比赛") == "首届比赛"
+    assert contains_any(("eleven minutes",), "Callers waited Eleven\nminutes. [1]")
+    assert not contains_any(("", "twelve minutes"), "Callers waited eleven minutes.")
+    assert token_recall("1937年", "他在1937年发现浮龙的化石。") == 1.0
+    assert token_recall("a missed dose", "the dose was missed") == pytest.approx(2 / 3)
+
+
+def test_halves_and_samples_are_fixed():
+    assert [half_of(i) for i in range(4)] == ["a", "b", "a", "b"]
+    items = [QAItem(str(i), f"q{i}", ("a",), i) for i in range(50)]
+    assert sample(items, 10) == sample(items, 10) and len(set(sample(items, 10))) == 10
+    assert sample(items, None) == items
+
+
+def test_thresholds_name_each_failure():
+    metrics = {"answer_in_answer": 0.5, "false_refusals": 0.1}
+    assert check_qa_thresholds(metrics, {"min_answer_in_answer": 0.4, "max_false_refusals": 0.05}) == [
+        "false_refusals = 0.1 (max 0.05)"]
+    assert check_qa_thresholds(metrics, {"min_doc_hit@5": 0.9}) == ["doc_hit@5: not measured"]
+
+
+def test_a_file_that_is_not_squad_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"rows": []}', "utf-8")
+    with pytest.raises(StudyQAError, match="is not a SQuAD-format file"):
+        load_squad(bad)
+
+
+def test_questions_are_asked_of_the_indexed_contexts_and_the_other_half_should_be_refused(tmp_path, embedder):
+    path = squad_file(tmp_path / "tiny.json")
+    contexts, items = load_squad(path)
+    assert contexts[0].startswith("Hand hygiene in wards\n") and len(items) == 4
+    settings = Settings(index_dir=tmp_path / "run" / "store")
+    result = run_qa_eval(path, settings, unanswerable=True)
+    metrics = result["metrics"]
+    assert result["contexts"] == 2 and result["half"] == "a"
+    assert metrics["questions"] == 2 and metrics["unanswerable"] == 2
+    assert metrics["doc_hit@1"] == 1.0 and metrics["answer_in_passages"] == 1.0
+    assert {r["qid"] for r in result["unanswerable_questions"]} == {"1", "3"}
+    assert sorted(p.name for p in (tmp_path / "run" / "contexts").iterdir()) == ["0000.txt", "0002.txt"]
+
+    whole = run_qa_eval(path, settings)  # the same folder again, now with every context
+    assert whole["contexts"] == 4 and whole["metrics"]["questions"] == 4 and "unanswerable" not in whole["metrics"]
+
+
+def test_cli_writes_the_report_and_gates(tmp_path):
+    path = squad_file(tmp_path / "tiny.json")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "STUDYQA_LOG_FILE": str(tmp_path / "log")}
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--qa", str(path), "--report-dir",
+                             str(tmp_path / "reports"), "--gate", "no-such-gate"], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1 and "no entry 'no-such-gate'" in result.stderr
+    report = json.loads((tmp_path / "reports" / f"qa-{tmp_path.name}-tiny-all.json").read_text("utf-8"))
+    assert report["metrics"]["questions"] == 4 and json.loads(result.stdout)["contexts"] == 4
