@@ -110,7 +110,7 @@ def extract(assistant: Any, state: State) -> State:
         state["question"], state["passages"], assistant.embed_sentences, retriever.snapshot.lexical.idf,
         retriever.embed_query(state["query"]), settings.refusal_threshold, settings.max_answer_sentences,
         preferred=state.get("preferred", []), known=retriever.snapshot.lexical.doc_freq.__contains__,
-        also=state.get("also", []))
+        also=state.get("also", []), standalone=state["query"], collection_size=retriever.snapshot.lexical.size)
     return {**state, "extract": result}
 
 

@@ -142,3 +142,17 @@ def test_every_eval_answer_is_in_the_question_language_when_the_study_has_it(ass
             continue
         if q.lang == "en" or set(q.gold) <= has_chinese:
             assert detect_lang(result.text) == q.lang, (q.id, result.text[:80])
+
+
+@pytest.mark.parametrize("question", [
+    "How often did the compassion circles meet?",  # the page title shares most of its words
+    "Who facilitated the compassion circles?",     # "who", but not a question about the authors
+    "What are the background characteristics of the CFT participants?",  # a table caption's words
+])
+def test_titles_captions_and_author_lines_never_answer_other_questions(assistant, question):
+    result = assistant.answer(question)
+    titles = {d.display_title for d in assistant.retriever.snapshot.documents.values()}
+    for citation in result.citations:
+        assert citation.quote not in titles, citation.quote
+        assert re.search(r"[.!?。！？；…][\"'”’)）\]]*$", citation.quote), citation.quote
+        assert not re.match(r"^(?:[A-Z][\w.'-]*\.?\s?){1,4},\s*[A-Z]", citation.quote), citation.quote

@@ -12,7 +12,7 @@ import re
 from ..types import Document
 
 FIELD_CUES = {
-    "authors": re.compile(r"\bwho\b|author|wrote|作者|谁", re.I),
+    "authors": re.compile(r"\bwho (wrote|authored)\b|author|\bwrote\b|作者|谁写", re.I),  # not any "who"
     "doi": re.compile(r"\bdoi\b", re.I),
     "trial_registration": re.compile(r"registration|registered|trial number|注册", re.I),
     "journal": re.compile(r"journal|published in|appear(ed)? in|期刊|发表在", re.I),

@@ -1,0 +1,95 @@
+"""The no-answer decision: a logistic model of whether the collection answers a question at all.
+
+It reads what the ranked candidate sentences show (`FEATURES`: how well the best ones match the question
+in meaning and in rare terms, and how much of the question names things the collection never mentions)
+and gives the probability that the question is answerable; below the fitted threshold for the question's
+language (English or Chinese; other languages use the English one) the answerer refuses. Weights and
+thresholds live in `no_answer.json`, written by `evals/fit_no_answer.py` from public
+questions (COVID-QA train, CMRC 2018's fit half) asked of collections that hold their context (answerable)
+or lack it (unanswerable), with the data's provenance and the dev figures.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from .extractive import Ranked
+
+FEATURES = (
+    "bias",
+    "chinese",             # the question is Chinese (the dense model reads it poorly)
+    "best_score",          # the lead sentence's score
+    "best_coverage",       # IDF share of the question's terms in the lead sentence
+    "best_coverage_zh",
+    "max_coverage",        # the same, best over all candidates
+    "best_similarity_en",  # cosine of the lead sentence and the question (non-Chinese questions)
+    "max_similarity_en",
+    "unknown_rarity",      # summed rarity (in general text) of question terms the collection never uses
+    "unknown_rarity_zh",
+    "best_typed",          # the lead sentence holds the kind of value asked for
+    "log_chunks",          # log10 of the collection's chunk count: small collections lack many ordinary words
+    "unknown_rarity_x_log_chunks",
+)
+MODEL_FILE = Path(__file__).with_name("no_answer.json")
+
+
+def question_features(ranked: Ranked) -> np.ndarray:
+    """The `FEATURES` of one question's ranked candidates."""
+    best, zh = ranked.best, float(ranked.lang == "zh")
+    size = math.log10(1 + ranked.collection_size)
+    max_coverage = max(c.coverage for c in ranked.candidates)
+    max_similarity = max(c.similarity for c in ranked.candidates)
+    return np.array([
+        1.0, zh, best.score, best.coverage, best.coverage * zh, max_coverage, best.similarity * (1 - zh),
+        max_similarity * (1 - zh), ranked.unknown_rarity, ranked.unknown_rarity * zh, float(best.typed),
+        size, ranked.unknown_rarity * size,
+    ])
+
+
+@dataclass(frozen=True)
+class NoAnswer:
+    """Logistic weights over `FEATURES` and, per language, the answerable-probability below which to refuse."""
+
+    weights: np.ndarray
+    thresholds: dict[str, float]
+
+    def probability(self, ranked: Ranked) -> float:
+        """P(the collection answers the question)."""
+        return float(1.0 / (1.0 + np.exp(-(question_features(ranked) @ self.weights))))
+
+    def refuses(self, ranked: Ranked) -> bool:
+        """Whether the evidence is too weak to answer."""
+        return self.probability(ranked) < self.thresholds["zh" if ranked.lang == "zh" else "en"]
+
+
+@lru_cache(maxsize=4)
+def load_no_answer(path: Path = MODEL_FILE) -> NoAnswer:
+    """The fitted model from its data file."""
+    data = json.loads(Path(path).read_text("utf-8"))
+    if tuple(data["features"]) != FEATURES:
+        raise ValueError(f"{path} was fitted on other features; run evals/fit_no_answer.py again")
+    return NoAnswer(np.array(data["weights"], dtype=np.float64), {k: float(v) for k, v in data["thresholds"].items()})
+
+
+def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
+    """Weights of an L2-regularised logistic regression (bias not shrunk), by Newton's method."""
+    weights = np.zeros(features.shape[1])
+    penalty = l2 * np.eye(features.shape[1])
+    penalty[0, 0] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(features @ weights)))
+        gradient = features.T @ (p - labels) + penalty @ weights
+        hessian = (features * (p * (1 - p))[:, None]).T @ features + penalty
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return weights

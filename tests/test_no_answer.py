@@ -1,0 +1,72 @@
+"""The fitted no-answer decision and the rarity of unknown words it reads; real model, real index."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.answering.background import rarity
+from assistant.answering.extractive import unknown_rarity
+from assistant.answering.no_answer import FEATURES, MODEL_FILE, NoAnswer, load_no_answer
+from assistant.api import Assistant
+from assistant.settings import Settings
+
+from .test_qa_eval import CONTEXTS
+
+
+def test_ordinary_words_are_common_and_names_rare():
+    assert rarity("group") < 0.3 and rarity("time") < 0.3 and rarity("时间") < 0.3
+    assert rarity("ifitm") == 1.0 and rarity("qwzxv") == 1.0
+    # a Chinese compound missing from the list is as rare as its rarest listed part, not unseen
+    assert rarity("注册号") == max(rarity("注册"), rarity("号")) < 0.5
+
+
+def test_unknown_rarity_counts_a_compound_once():
+    known = {"cft", "团体", "干预", "持续"}.__contains__
+    assert unknown_rarity("CFT团体干预持续了多长时间？", known) == pytest.approx(rarity("多长时间"))
+    assert unknown_rarity("CFT团体干预", known) == 0.0
+
+
+def test_the_shipped_model_matches_its_features_and_records_where_it_came_from():
+    data = json.loads(MODEL_FILE.read_text("utf-8"))
+    model = load_no_answer()
+    assert tuple(data["features"]) == FEATURES and model.weights.shape == (len(FEATURES),)
+    assert set(model.thresholds) == {"en", "zh"} and all(0.0 < t < 1.0 for t in model.thresholds.values())
+    assert {"covidqa-dev", "cmrc-report-half"} <= set(data["dev"]) and "train" in data["provenance"]
+    assert data["train"]["false_refusals"] <= 0.05 and set(data["false_refusal_targets_chosen_on_dev"]) == {"en", "zh"}
+
+
+def test_a_model_file_for_other_features_is_refused(tmp_path):
+    stale = tmp_path / "old.json"
+    stale.write_text(json.dumps({"features": ["bias"], "weights": [0.0], "thresholds": {"en": 0.5, "zh": 0.5}}), "utf-8")
+    with pytest.raises(ValueError, match="fitted on other features"):
+        load_no_answer(stale)
+
+
+@pytest.fixture(scope="module")
+def two_wards(tmp_path_factory, embedder):
+    base = tmp_path_factory.mktemp("no-answer")
+    sources = base / "sources"
+    sources.mkdir()
+    for n, (title, text) in enumerate(CONTEXTS[:2]):
+        (sources / f"{n}.txt").write_text(f"{title}\n{text}\n", "utf-8")
+    bot = Assistant(Settings(index_dir=base / "store", sources_dir=sources), embedder=embedder)
+    bot.index()
+    return bot
+
+
+def test_questions_about_what_the_collection_lacks_are_refused_and_the_others_answered(two_wards):
+    assert not two_wards.answer("What did hand hygiene compliance rise to?").refused
+    assert not two_wards.answer("How long did junior doctors sleep before a first night shift?").refused
+    # the telephone triage context of the QA test set is not indexed: nothing here answers this
+    assert two_wards.answer("How long did callers to the Bergen telephone triage service wait?").refused
+
+
+def test_a_model_that_never_refuses_answers_everything(two_wards, monkeypatch):
+    import assistant.answering.extractive as extractive
+
+    never = NoAnswer(np.array([50.0] + [0.0] * (len(FEATURES) - 1)), {"en": 0.5, "zh": 0.5})
+    monkeypatch.setattr(extractive, "load_no_answer", lambda: never)
+    assert not two_wards.answer("How long did callers to the Bergen telephone triage service wait?").refused
