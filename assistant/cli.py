@@ -223,11 +223,11 @@ def _bench(args: argparse.Namespace) -> int:
     spec = importlib.util.spec_from_file_location("studyqa_bench", path)
     if spec is None or not path.exists():
         raise StudyQAError(f"studyqa bench needs the source checkout ({path} is missing)")
-    if args.bench_data is None and set(args.sizes.split(",")) - {"bundled"}:
+    sizes = tuple(s.strip() for s in args.sizes.split(",") if s.strip())
+    if args.bench_data is None and set(sizes) - {"bundled"}:
         raise StudyQAError("the nfcorpus and 100k sizes need the BEIR sets: pass --bench-data DIR, or --sizes bundled")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    sizes = tuple(s.strip() for s in args.sizes.split(",") if s.strip())
     print(json.dumps(module.run(args.rounds, args.out, sizes, args.server, args.bench_data), indent=2))
     return 0
 

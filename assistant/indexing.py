@@ -34,8 +34,8 @@ from .types import Chunk, Document
 
 CLEANING_VERSION = "1"
 COLLECTION_PREFIX = "studyqa-"
-log = logging.getLogger(__name__)
 CLEANUP_PENDING = ".cleanup-pending"  # present from a generation switch until the old data is gone
+log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -168,8 +168,9 @@ def run_qa_eval(path: Path, settings: Settings, size: int | None = None, half: s
     indexed_half = half or ("a" if unanswerable else None)
     keep = {i for i in range(len(contexts)) if indexed_half is None or half_of(i) == indexed_half}
     folder = prepare_collection(contexts, keep, Path(settings.index_dir).parent / "contexts")
-    report = build_index([folder], settings.model_copy(update={"sources_dir": folder}), progress=progress)
-    assistant = Assistant(settings.model_copy(update={"sources_dir": folder}))
+    settings = settings.model_copy(update={"sources_dir": folder})
+    report = build_index([folder], settings, progress=progress)
+    assistant = Assistant(settings)
     asked = [q for q in items if q.context in keep and q.question]
     others = [q for q in items if q.context not in keep and q.question] if unanswerable else []
     rows = [score_answerable(q, _ask(assistant, q.question)) for q in sample(asked, size)]

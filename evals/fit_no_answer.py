@@ -111,10 +111,24 @@ def thresholds_for(train: Questions, weights: np.ndarray, targets: dict[str, flo
             for lang, target in targets.items()}
 
 
+def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
+    """Weights of an L2-regularised logistic regression (bias not shrunk), by Newton's method."""
+    weights = np.zeros(features.shape[1])
+    penalty = l2 * np.eye(features.shape[1])
+    penalty[0, 0] = 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(features @ weights)))
+        gradient = features.T @ (p - labels) + penalty @ weights
+        hessian = (features * (p * (1 - p))[:, None]).T @ features + penalty
+        step = np.linalg.solve(hessian, gradient)
+        weights -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return weights
+
+
 def fit(train: Questions, columns: list[int], targets: dict[str, float]) -> tuple[np.ndarray, dict[str, float]]:
     """Weights over the given feature columns (the others zero) and the thresholds they need."""
-    from assistant.answering.no_answer import fit_logistic
-
     weights = np.zeros(train.features.shape[1])
     weights[columns] = fit_logistic(train.features[:, columns], train.answerable.astype(float), L2)
     return weights, thresholds_for(train, weights, targets)

@@ -24,7 +24,7 @@ from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
 from .answer_types import expected_types, is_comparison, matches_type, missing_attribute
 from .background import rarity
-from .no_answer import NoAnswer, load_no_answer
+from .no_answer import load_no_answer
 from .refusal import refusal_text
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -33,16 +33,16 @@ Idf = Callable[[str], float]
 OTHER_LANGUAGE_PENALTY = 0.85
 ANSWER_TYPE_BONUS = 0.15
 TOPIC_WEIGHT = 0.3
-# A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
-# caption, label or list of names does not (see is_running_text).
-_PROSE_END = re.compile(r"[.!?。！？；…][\"'”’)）\]]*$")
-LONG_LINE_CHARS = 80  # a wrapped line of running text is long; titles and captions are mostly shorter
-LONG_LINE_CJK = 40
 LEAD_DOCUMENT_BONUS = 0.08
 OFF_TOPIC_FACTOR = 0.7
 STRICT_TYPES = frozenset({"count", "duration", "year", "identifier", "people", "journal"})
 REDUNDANCY_LIMIT = 0.5
 MAX_ANSWER_CHARS = 700
+# A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
+# caption, label or list of names does not (see is_running_text).
+_PROSE_END = re.compile(r"[.!?。！？；…][\"'”’)）\]]*$")
+LONG_LINE_CHARS = 80  # a wrapped line of running text is long; titles and captions are mostly shorter
+LONG_LINE_CJK = 40
 
 
 @dataclass
@@ -91,7 +91,7 @@ class Extract:
 def extractive_answer(
     question: str, passages: list[Passage], embed: Embed, idf: Idf, query_vector: np.ndarray,
     threshold: float, max_sentences: int, max_passages: int = 5, preferred: list[str] | None = None,
-    known: Callable[[str], bool] = lambda t: True, also: Sequence[Passage] = (), no_answer: NoAnswer | None = None,
+    known: Callable[[str], bool] = lambda t: True, also: Sequence[Passage] = (),
     standalone: str | None = None, collection_size: int = 0,
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse.
@@ -99,15 +99,16 @@ def extractive_answer(
     `also` are passages to consider beyond the top ones (the chunk giving a metadata value);
     `preferred` are such values; `known` tells whether a term occurs in the collection at all.
     """
-    lang = detect_lang(question) or "en"
     ranked = rank_candidates(question, passages, embed, idf, query_vector, max_passages, preferred, known, also,
                              standalone, collection_size)
-    if ranked is None or missing_attribute(question, [c.text for c in ranked.candidates]):
-        return Extract(refusal_text(lang), [], True)
+    if ranked is None:
+        return Extract(refusal_text(detect_lang(question) or "en"), [], True)
+    if missing_attribute(question, [c.text for c in ranked.candidates]):
+        return Extract(refusal_text(ranked.lang), [], True)
     candidates, best = ranked.candidates, ranked.best
     holds_value = any(value in best.text for value in preferred or [])
-    if not holds_value and (best.score < threshold or (no_answer or load_no_answer()).refuses(ranked)):
-        return Extract(refusal_text(lang), [], True)
+    if not holds_value and (best.score < threshold or load_no_answer().refuses(ranked)):
+        return Extract(refusal_text(ranked.lang), [], True)
     chosen = _compare(candidates, question, best) if ranked.comparison else _choose(candidates, best, max_sentences)
     citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
     joiner = "" if best.lang == "zh" else " "

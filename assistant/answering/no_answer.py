@@ -78,18 +78,3 @@ def load_no_answer(path: Path = MODEL_FILE) -> NoAnswer:
         raise ValueError(f"{path} was fitted on other features; run evals/fit_no_answer.py again")
     return NoAnswer(np.array(data["weights"], dtype=np.float64), {k: float(v) for k, v in data["thresholds"].items()})
 
-
-def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1.0, steps: int = 50) -> np.ndarray:
-    """Weights of an L2-regularised logistic regression (bias not shrunk), by Newton's method."""
-    weights = np.zeros(features.shape[1])
-    penalty = l2 * np.eye(features.shape[1])
-    penalty[0, 0] = 0.0
-    for _ in range(steps):
-        p = 1.0 / (1.0 + np.exp(-(features @ weights)))
-        gradient = features.T @ (p - labels) + penalty @ weights
-        hessian = (features * (p * (1 - p))[:, None]).T @ features + penalty
-        step = np.linalg.solve(hessian, gradient)
-        weights -= step
-        if np.abs(step).max() < 1e-8:
-            break
-    return weights
