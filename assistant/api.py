@@ -59,7 +59,7 @@ class Assistant:
         """The retriever over the current index generation, building the index if there is none."""
         from .snapshot import manifest_signature
 
-        with self._lock:  # a stat per access: the answer path asks for the retriever several times
+        with self._lock:  # one stat per question: the pipeline pins the retriever it gets here
             signature = manifest_signature(self.settings.index_dir)
             if signature is None:
                 self.index()
@@ -101,10 +101,10 @@ class Assistant:
     def stream(self, question: str, history: Sequence[dict[str, str]] | None = None,
                sources: Sequence[str] | None = None) -> Iterator[str | Answer]:
         """Yield text pieces as they are produced, then the final Answer (authoritative: markers checked)."""
-        from .chain import stream_chain
+        from .pipeline import answer_pieces
 
         question = check_question(question, self.settings)
-        yield from stream_chain(self, {"question": question, "history": list(history or []), "sources": sources})
+        yield from answer_pieces(self, question, list(history or []), sources)
 
     def studies(self, sources: Sequence[str] | None = None) -> list[StudyCard]:
         """The study card of every indexed document (or of `sources`), in file-name order."""

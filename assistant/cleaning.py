@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from .patterns import IDENTIFIER
 from .text import CJK_CHAR, count_cjk, normalise_space
 
 SECTION_HEADINGS = frozenset(
@@ -37,6 +38,13 @@ HEADING_ALIASES = {
     "出版信息": "publication journal published", "标识": "identifier DOI", "试验注册": "trial registration",
     "关键词": "keywords", "摘要": "abstract",
 }
+# A structured abstract's label run into its sentence ("Purpose This paper aims…", "Objective: To explore…",
+# "目的：探讨…"), at the start of a line or after the previous sentence's end: the label is capitalised and the
+# sentence after it starts with a capital or a CJK character.
+_GLUED_LABEL = re.compile(
+    r"(?:^|(?<=[.!?。！？]\s))(?P<label>(?i:" + "|".join(re.escape(h) for h in sorted(SECTION_HEADINGS, key=len, reverse=True))
+    + r"))(?:\s*[:：]\s*|\s+)(?=[A-Z\u3400-\u9fff].{19})"
+)
 
 
 def heading_context(heading: str) -> str:
@@ -57,7 +65,6 @@ FURNITURE_PATTERNS = [
 _FURNITURE = [re.compile(p, re.IGNORECASE) for p in FURNITURE_PATTERNS]
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
-IDENTIFIER = re.compile(r"\b10\.\d{4,9}/\S+|\b(NCT\d{8}|ISRCTN\d{6,}|ChiCTR[-\w]+|ACTRN\d{10,})", re.IGNORECASE)
 AFFILIATION = re.compile(
     r"universit|department|division|hospital|institute|centre|center|school|college|faculty|unit\b|大学|医院|研究所",
     re.IGNORECASE,
@@ -81,7 +88,7 @@ class Cleaned:
 
 def clean_text(raw: str) -> Cleaned:
     """Remove site furniture, embedded JSON and repeated blocks from a scraped page."""
-    lines = normalise_lines(raw)
+    lines = split_glued_labels(normalise_lines(raw))
     records: list[dict[str, Any]] = []
     verdicts: list[str | None] = []  # None = keep, else the reason for dropping
     for line in lines:
@@ -108,6 +115,21 @@ def normalise_lines(raw: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\t", " ").replace("\u3000", " ").replace("\u00a0", " ")
     return [line.rstrip() for line in text.split("\n")]
+
+
+def split_glued_labels(lines: list[str]) -> list[str]:
+    """Each section label run into the sentence after it put on a line of its own (the heading of what follows)."""
+    out: list[str] = []
+    for line in lines:
+        cut = 0
+        for match in _GLUED_LABEL.finditer(line):
+            if not (match["label"][0].isupper() or not match["label"].isascii()):
+                continue
+            before = line[cut:match.start()].strip()
+            out += ([before] if before else []) + [match["label"]]
+            cut = match.end()
+        out.append(line[cut:] if cut else line)
+    return out
 
 
 def parse_json_line(line: str) -> dict[str, Any] | None:

@@ -13,12 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .cleaning import AFFILIATION, Cleaned, find_values, is_heading, is_prose, looks_like_name_list
+from .patterns import DOI, TRIAL_ID
 from .text import CJK_CHAR, detect_lang, detect_langs
 
-DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"'<>,;，。]+", re.IGNORECASE)
-TRIAL_ID = re.compile(
-    r"\b(NCT\d{8}|ISRCTN\d{8}|ChiCTR-?[A-Z]*-?\d{6,}|ACTRN\d{14}|DRKS\d{8}|CTRI/\d{4}/\d+/\d+|\d{4}-\d{6}-\d{2})\b"
-)
 CITATION_LINE = re.compile(
     r"^(?P<journal>[A-Z][^.;]{1,100}?)\.\s+(?P<year>(?:19|20)\d\d)(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*[;:.]"
 )

@@ -63,15 +63,16 @@ class Retriever:
 
     def retrieve(
         self, query: str, k: int | None = None, mode: Mode = "hybrid", dedupe: bool = True,
-        sources: Sequence[str] | None = None,
+        sources: Sequence[str] | None = None, lang: str | None = None,
     ) -> list[Passage]:
-        """The top-k passages for a query, near-duplicates removed unless `dedupe` is False."""
+        """The top-k passages for a query, near-duplicates removed unless `dedupe` is False (`lang`: the
+        query's language when already known)."""
         k = k or self.settings.top_k
         wanted = set(sources) if sources else None
         fetch = max(self.settings.fetch_k, k)
         dense = self.dense(query, fetch, wanted) if mode in ("hybrid", "dense") else []
         lexical = self.lexical(query, fetch, wanted) if mode in ("hybrid", "lexical") else []
-        weights = (DENSE_WEIGHT_CHINESE if detect_lang(query) == "zh" else 1.0, 1.0)
+        weights = (DENSE_WEIGHT_CHINESE if (lang or detect_lang(query)) == "zh" else 1.0, 1.0)
         scored = fuse([dense, lexical], self.settings.rrf_k, weights) if mode == "hybrid" else (dense or lexical)
         dense_rank = {pos: r for r, (pos, _) in enumerate(dense, 1)}
         lexical_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}

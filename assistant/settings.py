@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     duplicate_threshold: float = Field(0.7, gt=0, le=1, description="Shingle overlap above which a passage is a near-duplicate.")
     max_answer_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
-    refusal_threshold: float = Field(0.2, description="Best sentence score below which the answerer refuses.")
+    refusal_threshold: float = Field(0.2, description="Lead sentence's hand-weighted score below which the answerer "
+                                     "refuses, in languages the fitted ranker does not cover; the no-answer model decides above it.")
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Retrievers used by answer().")
     dedupe: bool = Field(True, description="Remove near-duplicate passages.")

@@ -120,3 +120,42 @@ def test_repeated_paragraph_is_kept_once():
     paragraph = "Participants described the group as a safe space. Several reported less isolation at work afterwards."
     cleaned = clean_text(f"{paragraph}\n\n{paragraph}\n")
     assert cleaned.text.count("safe space") == 1
+
+
+@pytest.mark.parametrize("line, label, rest", [
+    ("Purpose This paper aims to discuss the importance of compassion in health care.", "Purpose",
+     "This paper aims to discuss the importance of compassion in health care."),
+    ("Research limitations/implications The sample was small and drawn from one trust.",
+     "Research limitations/implications", "The sample was small and drawn from one trust."),
+    ("Objective: To explore how clinicians experience online Balint groups.", "Objective",
+     "To explore how clinicians experience online Balint groups."),
+    ("目的：探讨同伴支持对精神卫生工作人员的影响及其体验。", "目的", "探讨同伴支持对精神卫生工作人员的影响及其体验。"),
+])
+def test_a_section_label_run_into_its_sentence_becomes_a_heading(line, label, rest):
+    from assistant.cleaning import split_glued_labels
+
+    assert split_glued_labels([line]) == [label, rest]
+    cleaned = clean_text(f"Title of the study\n{line}\nMore text follows here, as it does in any abstract.")
+    assert f"\n{label}\n{rest}" in cleaned.text
+
+
+def test_labels_inside_a_structured_abstract_line_become_headings():
+    from assistant.cleaning import split_glued_labels
+
+    line = ("Objective Balint groups provide a safe space for clinicians. Methods Twelve clinicians were "
+            "interviewed online. Conclusions Tele-Balint group participation was found to be beneficial.")
+    assert split_glued_labels([line]) == [
+        "Objective", "Balint groups provide a safe space for clinicians.", "Methods",
+        "Twelve clinicians were interviewed online.", "Conclusions", "Tele-Balint group participation was found to be beneficial."]
+
+
+@pytest.mark.parametrize("line", [
+    "Results showed that staff valued the groups a great deal.",  # the word starts the sentence itself
+    "Staff met weekly. Results showed that they valued it.",
+    "Methods",
+    "Purpose Built",  # too short to be a sentence
+])
+def test_lines_that_only_start_with_a_label_word_are_left_alone(line):
+    from assistant.cleaning import split_glued_labels
+
+    assert split_glued_labels([line]) == [line]

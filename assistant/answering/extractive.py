@@ -1,20 +1,22 @@
 """The default answerer, no LLM: quote the sentences of the top passages that best answer the question.
 
-Each candidate sentence is scored by meaning (cosine with the question) and by the share of the
-question's terms it contains (IDF-weighted, so rare terms such as 'CFT' or '焦点小组' count most).
-The dense model reads Chinese poorly, so Chinese questions lean on term overlap. Sentences in the
-question's language are preferred; the other language is used when only it has the answer. Only
-sentences of running text answer (titles, captions and author lines only give metadata values), and
-only from the best sentence's document. The answerer refuses when the best sentence misses the
-refusal threshold or the fitted no-answer model (`no_answer.py`) finds the evidence too weak. Every
-sentence in the answer is a verbatim slice of its cited passage.
+Each candidate sentence is described by meaning (cosine with the question), the IDF-weighted share of the
+question's terms it contains (so rare terms such as 'CFT' or '焦点小组' count most), phrase overlap, the
+kind of value asked for, its passage's rank and document (`ranker.FEATURES`), and scored by the fitted
+ranker where it was adopted for the question's language, else by the hand-weighted score (`hand_score`).
+Only sentences of running text answer (titles, captions and author lines only give metadata values), and
+only from the best sentence's document. The answerer refuses when the fitted no-answer model
+(`no_answer.py`) finds the evidence too weak (or, for a hand-weighted score, when the best one misses the
+refusal threshold). A factoid question quotes one or two sentences, a list or why/how question up to the
+configured number. Every sentence in the answer is a verbatim slice of its cited passage.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -22,22 +24,39 @@ from ..cleaning import heading_context, is_heading, looks_like_name_list
 from ..lexical import tokenize
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
-from .answer_types import expected_types, is_comparison, matches_type, missing_attribute
+from .answer_types import matches_type, missing_attribute
 from .background import rarity
 from .no_answer import load_no_answer
+from .ranker import candidate_features, load_ranker
 from .refusal import refusal_text
+
+if TYPE_CHECKING:
+    from ..query import Query
 
 Embed = Callable[[list[str]], np.ndarray]
 Idf = Callable[[str], float]
 
+
+class Vocabulary(Protocol):
+    """The collection's term statistics, as the lexical index keeps them."""
+
+    doc_freq: Mapping[str, int]
+    size: int
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a term."""
+
+TOPIC_WEIGHT = 0.3
+# The hand-weighted score's weights (see hand_score)
 OTHER_LANGUAGE_PENALTY = 0.85
 ANSWER_TYPE_BONUS = 0.15
-TOPIC_WEIGHT = 0.3
 LEAD_DOCUMENT_BONUS = 0.08
 OFF_TOPIC_FACTOR = 0.7
+RELATIVE_EXTRA = 0.8  # with the hand-weighted score, an extra sentence needs 0.8 of the best one's score
 STRICT_TYPES = frozenset({"count", "duration", "year", "identifier", "people", "journal"})
 REDUNDANCY_LIMIT = 0.5
 MAX_ANSWER_CHARS = 700
+FACT_SENTENCES = 2  # a factoid question's answer: the best sentence and perhaps one more
 # A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
 # caption, label or list of names does not (see is_running_text).
 _PROSE_END = re.compile(r"[.!?。！？；…][\"'”’)）\]]*$")
@@ -60,6 +79,9 @@ class Candidate:
     similarity: float = 0.0
     coverage: float = 0.0
     prose: bool = True
+    off_topic: bool = False
+    features: np.ndarray | None = None  # the ranker's view of it (ranker.FEATURES)
+    hand_score: float = 0.0
 
     @property
     def text(self) -> str:
@@ -89,27 +111,29 @@ class Extract:
 
 
 def extractive_answer(
-    question: str, passages: list[Passage], embed: Embed, idf: Idf, query_vector: np.ndarray,
-    threshold: float, max_sentences: int, max_passages: int = 5, preferred: list[str] | None = None,
-    known: Callable[[str], bool] = lambda t: True, also: Sequence[Passage] = (),
-    standalone: str | None = None, collection_size: int = 0,
+    query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
+    threshold: float, max_sentences: int, max_passages: int = 5, preferred: Sequence[str] = (),
+    also: Sequence[Passage] = (),
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse.
 
-    `also` are passages to consider beyond the top ones (the chunk giving a metadata value);
-    `preferred` are such values; `known` tells whether a term occurs in the collection at all.
+    `also` are passages to consider beyond the top ones (the chunk giving a metadata value) and `preferred`
+    such values. A list or why/how question quotes up to `max_sentences` distinct supporting sentences, any
+    other question up to FACT_SENTENCES.
     """
-    ranked = rank_candidates(question, passages, embed, idf, query_vector, max_passages, preferred, known, also,
-                             standalone, collection_size)
+    ranked = rank_candidates(query, passages, embed, lexical, query_vector, max_passages, preferred, also)
     if ranked is None:
-        return Extract(refusal_text(detect_lang(question) or "en"), [], True)
-    if missing_attribute(question, [c.text for c in ranked.candidates]):
+        return Extract(refusal_text(query.lang), [], True)
+    if missing_attribute(query.answer_types, [c.text for c in ranked.candidates]):
         return Extract(refusal_text(ranked.lang), [], True)
     candidates, best = ranked.candidates, ranked.best
-    holds_value = any(value in best.text for value in preferred or [])
-    if not holds_value and (best.score < threshold or load_no_answer().refuses(ranked)):
+    holds_value = any(value in best.text for value in preferred)
+    if not holds_value and (below_threshold(ranked, threshold) or load_no_answer().refuses(ranked)):
         return Extract(refusal_text(ranked.lang), [], True)
-    chosen = _compare(candidates, question, best) if ranked.comparison else _choose(candidates, best, max_sentences)
+    if ranked.comparison:
+        chosen = _compare(candidates, query, best)
+    else:
+        chosen = _choose(candidates, best, max_sentences if query.wants_list else min(FACT_SENTENCES, max_sentences))
     citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
     joiner = "" if best.lang == "zh" else " "
     marker = "{text}[{n}]" if best.lang == "zh" else "{text} [{n}]"
@@ -118,30 +142,34 @@ def extractive_answer(
 
 
 def rank_candidates(
-    question: str, passages: list[Passage], embed: Embed, idf: Idf, query_vector: np.ndarray,
-    max_passages: int = 5, preferred: list[str] | None = None, known: Callable[[str], bool] = lambda t: True,
-    also: Sequence[Passage] = (), standalone: str | None = None, collection_size: int = 0,
+    query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
+    max_passages: int = 5, preferred: Sequence[str] = (), also: Sequence[Passage] = (), prose_only: bool = True,
 ) -> Ranked | None:
     """The scored candidate sentences of the top passages and the lead one, or None when there are none.
 
-    `standalone` is the question made standalone (a follow-up with its subject filled in), whose words say
-    whether the collection knows what is asked about; `collection_size` is the number of indexed chunks.
+    `lexical` is the collection's term statistics: IDF weights, which terms occur at all, and the chunk count.
+    Only sentences of running text are kept, unless a metadata value is preferred or `prose_only` is off.
     """
-    lang = detect_lang(question) or "en"
-    comparison = is_comparison(question)
-    pool = list(passages if comparison else passages[:max_passages])
+    pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
     candidates = [c for rank, p in enumerate(pool) for c in _sentences(p, rank)]
     if not candidates:
         return None
+    known = lexical.doc_freq.__contains__
     # every sentence, titles too, tells which terms name the topic; only running text may answer, except
     # that titles, captions, labels and author lines may give the value a metadata question asks for
-    _score(candidates, question, lang, embed, idf, query_vector, known, comparison)
-    candidates = candidates if preferred else [c for c in candidates if c.prose]
+    _score(candidates, query, embed, lexical.idf, query_vector, known)
+    candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
-    return Ranked(candidates, _lead(candidates, question, preferred or []), lang, comparison,
-                  unknown_rarity(standalone or question, known), collection_size)
+    return Ranked(candidates, _lead(candidates, query, preferred), query.lang, query.compares,
+                  unknown_rarity(query.standalone, known), lexical.size)
+
+
+def below_threshold(ranked: Ranked, threshold: float) -> bool:
+    """Whether the lead sentence's hand-weighted score misses the refusal threshold (only where the hand-weighted
+    score ranks: the fitted ranker's probabilities are left to the no-answer model)."""
+    return not load_ranker().covers(ranked.lang) and ranked.best.score < threshold
 
 
 def unknown_rarity(question: str, known: Callable[[str], bool]) -> float:
@@ -184,10 +212,11 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
     return out
 
 
-def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, idf: Idf, qvec: np.ndarray,
-           known: Callable[[str], bool] = lambda t: True, comparison: bool = False) -> None:
+def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qvec: np.ndarray,
+           known: Callable[[str], bool]) -> None:
+    question, lang = query.question, query.lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
-    q_terms = {t for t in tokenize(question) if known(t)}
+    q_terms = {t for t in query.terms if known(t)}
     terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]
     topic = topic_terms(q_terms, candidates, terms)
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
@@ -198,26 +227,38 @@ def _score(candidates: list[Candidate], question: str, lang: str, embed: Embed, 
     focus = focus_question(question, topic)
     if focus != question:
         similarity = 0.4 * similarity + 0.6 * (vectors @ embed([focus])[0])
-    types = expected_types(question)
-    lead_doc = None if comparison else candidates[0].passage.doc_id
-    dense_weight = 0.25 if lang == "zh" else 0.5
+    types = query.answer_types
+    lead_doc = None if query.compares else candidates[0].passage.doc_id
     for cand, cand_terms, sim in zip(candidates, terms, similarity):
         overlap = _coverage(focus_terms, cand_terms, idf) if focus_terms else _coverage(topic, cand_terms, idf)
         if focus_terms and topic:
             overlap = (1 - TOPIC_WEIGHT) * overlap + TOPIC_WEIGHT * _coverage(topic, cand_terms, idf)
         cand.similarity, cand.coverage = float(sim), overlap
-        if lang == "zh" and not overlap:
-            cand.score = 0.0  # the model reads Chinese mostly as [UNK]: similarity alone is no evidence
-            continue
-        score = dense_weight * float(sim) + (1 - dense_weight) * overlap + 0.05 / (1 + cand.rank)
-        if lead_doc is not None:
-            if cand.passage.doc_id == lead_doc:
-                score += LEAD_DOCUMENT_BONUS
-            elif topic and not (topic & cand_terms):
-                score *= OFF_TOPIC_FACTOR  # another study, and none of the words naming this one
         cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
-        score += ANSWER_TYPE_BONUS if cand.typed else 0.0
-        cand.score = score * (OTHER_LANGUAGE_PENALTY if cand.lang != lang else 1.0)
+        # another study, and none of the words naming the lead one
+        cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(topic) and not (topic & cand_terms)
+        cand.hand_score = hand_score(cand, lang, lead_doc)
+    features = candidate_features(candidates, focus, lang)
+    ranker = load_ranker()
+    learned = ranker.probabilities(features, lang) if ranker.covers(lang) else [c.hand_score for c in candidates]
+    for cand, row, score in zip(candidates, features, learned):
+        cand.features, cand.score = row, float(score)
+
+
+def hand_score(cand: Candidate, lang: str, lead_doc: str | None) -> float:
+    """The hand-weighted score, for languages the fitted ranker does not cover (see ranker.py): meaning and
+    term coverage, a little for the passage's rank and the lead document, less for another study's sentence,
+    more for the kind of value asked for, less for the other language."""
+    if lang == "zh" and not cand.coverage:
+        return 0.0  # the model reads Chinese mostly as [UNK]: similarity alone is no evidence
+    dense_weight = 0.25 if lang == "zh" else 0.5
+    score = dense_weight * cand.similarity + (1 - dense_weight) * cand.coverage + 0.05 / (1 + cand.rank)
+    if cand.passage.doc_id == lead_doc:
+        score += LEAD_DOCUMENT_BONUS
+    elif cand.off_topic:
+        score *= OFF_TOPIC_FACTOR
+    score += ANSWER_TYPE_BONUS if cand.typed else 0.0
+    return score * (OTHER_LANGUAGE_PENALTY if cand.lang != lang else 1.0)
 
 
 def _coverage(wanted: set[str], present: set[str], idf: Idf) -> float:
@@ -241,35 +282,40 @@ def focus_question(question: str, topic_terms: set[str]) -> str:
     return " ".join(words) if len(words) >= 2 else question
 
 
-def _lead(candidates: list[Candidate], question: str, preferred: list[str] = ()) -> Candidate:
+def _lead(candidates: list[Candidate], query: Query, preferred: Sequence[str] = ()) -> Candidate:
     """The best sentence; for count, date, name or identifier questions, the best one holding such a value."""
     best = max(candidates, key=lambda c: c.score)
     holding = [c for c in candidates if any(value in c.text for value in preferred)]
     if holding:  # a metadata question: the sentence giving the page's own value
         return max(holding, key=lambda c: c.score)
-    if set(expected_types(question)) & STRICT_TYPES:
+    if set(query.answer_types) & STRICT_TYPES:
         typed = [c for c in candidates if c.typed and c.score >= 0.6 * best.score]
         return max(typed, key=lambda c: c.score) if typed else best
     return best
 
 
-def _compare(candidates: list[Candidate], question: str, best: Candidate, studies: int = 2) -> list[Candidate]:
+def _compare(candidates: list[Candidate], query: Query, best: Candidate, studies: int = 2) -> list[Candidate]:
     """The best sentence from each of the top-ranked studies, in ranking order."""
     docs = list(dict.fromkeys(c.passage.doc_id for c in sorted(candidates, key=lambda c: c.rank)))[:studies]
     chosen = []
     for doc in docs:
         own = [c for c in candidates if c.passage.doc_id == doc]
         if own:
-            chosen.append(_lead(own, question))
+            chosen.append(_lead(own, query))
     return chosen if len(chosen) > 1 else [best]
 
 
 def _choose(candidates: list[Candidate], best: Candidate, max_sentences: int) -> list[Candidate]:
-    """The best sentence and the next best ones of the same document (only comparisons quote several)."""
+    """The best sentence and, up to `max_sentences`, the other distinct sentences of its document that the
+    ranker finds likely enough to hold the answer (only comparisons quote several documents)."""
+    ranker = load_ranker()
     chosen = [best]
     size = len(best.text)
     for cand in sorted(candidates, key=lambda c: -c.score):
-        if len(chosen) >= max_sentences or cand.score < 0.8 * best.score:
+        if len(chosen) >= max_sentences:
+            break
+        if not (ranker.joins_answer(cand.score, best.lang) if ranker.covers(best.lang)
+                else cand.score >= RELATIVE_EXTRA * best.score):
             break
         if cand is best or cand.lang != best.lang or size + len(cand.text) > MAX_ANSWER_CHARS:
             continue

@@ -1,26 +1,21 @@
 """Resolve follow-up questions against the conversation, without an LLM.
 
 Rule: when the new question has few terms of its own (three or fewer search terms) or refers back
-("it", "they", "this study", "它", "该研究"...), the previous user question is prepended, so that
-retrieval sees the subject the follow-up leaves out.
+("it", "they", "this study", "它", "该研究"...: `back_reference` in cues.json), the previous user question
+is prepended, so that retrieval sees the subject the follow-up leaves out.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from ..lexical import tokenize
-
-_BACK_REFERENCE = re.compile(
-    r"\b(it|its|they|their|them|this|that|these|those|the study|the paper|the group)\b|它|他们|她们|该研究|这项|那项|此研究|这个|那个|其",
-    re.IGNORECASE,
-)
+from ..patterns import cue
 
 
 def needs_context(question: str) -> bool:
     """Whether a question leans on earlier turns for its subject."""
-    return len(set(tokenize(question))) <= 3 or bool(_BACK_REFERENCE.search(question))
+    return len(set(tokenize(question))) <= 3 or bool(cue("back_reference").search(question))
 
 
 def condense(question: str, history: Sequence[dict[str, str]] | None) -> str:

@@ -7,25 +7,19 @@ the sentence of that document that contains the value, so the answer is still a 
 
 from __future__ import annotations
 
-import re
-
+from ..patterns import cue, cues
 from ..types import Document
 
-FIELD_CUES = {
-    "authors": re.compile(r"\bwho (wrote|authored)\b|author|\bwrote\b|作者|谁写", re.I),  # not any "who"
-    "doi": re.compile(r"\bdoi\b", re.I),
-    "trial_registration": re.compile(r"registration|registered|trial number|注册", re.I),
-    "journal": re.compile(r"journal|published in|appear(ed)? in|期刊|发表在", re.I),
-    "year": re.compile(r"\bpublish|publication|发表|出版", re.I),
-}
+
+def asked_fields(question: str) -> list[str]:
+    """The bibliographic fields a question asks for (`metadata_fields` in cues.json; not every "who")."""
+    return [name for name in cues()["metadata_fields"] if cue("metadata_fields", name).search(question)]
 
 
-def asked_values(question: str, doc: Document) -> list[str]:
-    """The metadata values of `doc` that the question asks for, as they appear in its text."""
+def asked_values(fields: list[str] | tuple[str, ...], doc: Document) -> list[str]:
+    """The values of `doc` for the asked metadata `fields`, as they appear in its text."""
     values = []
-    for field, cue in FIELD_CUES.items():
-        if not cue.search(question):
-            continue
+    for field in fields:
         value = doc.authors[0] if field == "authors" and doc.authors else getattr(doc, field, None)
         if value and str(value) in doc.text:
             values.append(str(value))

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 FEATURES = (
     "bias",
     "chinese",             # the question is Chinese (the dense model reads it poorly)
-    "best_score",          # the lead sentence's score
+    "best_score",          # the lead sentence's score (the hand-weighted score or the ranker's probability, see ranker.py)
+    "best_score_zh",       # the same for Chinese questions (their scores come from the fitted ranker)
     "best_coverage",       # IDF share of the question's terms in the lead sentence
     "best_coverage_zh",
     "max_coverage",        # the same, best over all candidates
@@ -48,7 +49,7 @@ def question_features(ranked: Ranked) -> np.ndarray:
     max_coverage = max(c.coverage for c in ranked.candidates)
     max_similarity = max(c.similarity for c in ranked.candidates)
     return np.array([
-        1.0, zh, best.score, best.coverage, best.coverage * zh, max_coverage, best.similarity * (1 - zh),
+        1.0, zh, best.score, best.score * zh, best.coverage, best.coverage * zh, max_coverage, best.similarity * (1 - zh),
         max_similarity * (1 - zh), ranked.unknown_rarity, ranked.unknown_rarity * zh, float(best.typed),
         size, ranked.unknown_rarity * size,
     ])

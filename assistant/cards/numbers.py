@@ -9,12 +9,6 @@ _WORDS = {word: n for n, word in enumerate(_UNITS)} | _TENS
 _ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 
-# Regex alternations for a number in each language.
-EN_NUMBER = (r"\d{1,6}(?:,\d{3})?|(?:" + "|".join(sorted(_TENS, key=len, reverse=True)) + r")(?:[- ](?:"
-             + "|".join(_UNITS[1:10]) + r"))?|" + "|".join(sorted(_UNITS[1:], key=len, reverse=True))
-             + r"|(?:a|one|two|three|four|five) hundred(?: (?:and )?\w+(?:[- ]\w+)?)?")
-ZH_NUMBER = r"\d{1,6}|[零〇一二两三四五六七八九十百千]+"
-
 
 def parse_number(text: str) -> int | None:
     """The value of a written number in English words, Chinese numerals or digits; None if it is not one."""

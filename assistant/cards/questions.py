@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 from ..text import detect_lang
-from .numbers import EN_NUMBER, ZH_NUMBER, parse_number
+from ..answering.answer_types import is_comparison
+from ..patterns import EN_NUMBER, ZH_NUMBER
+from .numbers import parse_number
 from .sample import PERSON
 from .vocabulary import TERMS, Term
 
@@ -23,10 +25,11 @@ _WHICH = re.compile(
     r"\bwhich (?:of the )?(?:[\w-]+ ){0,2}?(?:studies|study|papers?|articles?)\b|\bwhat (?:studies|papers|articles)\b|"
     r"\b(?:list|name|show)\b.{0,25}\b(?:studies|papers)\b|\b(?:any|all) (?:of )?(?:the )?(?:studies|papers)\b|"
     r"哪(?:些|项|个|几项|一项|篇|几篇)(?:研究|论文)|列出.{0,8}(?:研究|论文)", re.I)
+# Cues of a question about every study; comparison cues (shared with the passage path) count too.
 _ACROSS = re.compile(
-    r"\bcompare\b|\bcomparison\b|\b(?:each|every) (?:of the )?(?:[\w-]+ )?(?:studies|study|papers?)\b|"
-    r"\b(?:the|these|all|both) (?:[\w-]+ )?(?:studies|papers)\b|\bacross (?:the )?(?:studies|papers)\b|\bdiffer\w*\b|"
-    r"比较|对比|各项研究|每项研究|各研究|所有研究|这些研究|两项研究|分别|有何不同|区别", re.I)
+    r"\b(?:each|every) (?:of the )?(?:[\w-]+ )?(?:studies|study|papers?)\b|"
+    r"\b(?:the|these|all|both) (?:[\w-]+ )?(?:studies|papers)\b|\bacross (?:the )?(?:studies|papers)\b|"
+    r"各项研究|每项研究|各研究|所有研究|这些研究|两项研究|有何不同", re.I)
 
 ASKED = {
     "sample_size": r"sample sizes?|how many (?:people|participants|staff|clinicians|practitioners|volunteers|nurses|"
@@ -98,12 +101,14 @@ class CollectionQuestion:
     asked: list[str] = field(default_factory=list)
 
 
-def read_collection_question(question: str) -> CollectionQuestion | None:
-    """The question's conditions when it asks about the collection of studies, else None."""
-    counting, which, across = (bool(p.search(question)) for p in (_COUNT, _WHICH, _ACROSS))
+def read_collection_question(question: str, lang: str | None = None) -> CollectionQuestion | None:
+    """The question's conditions when it asks about the collection of studies, else None (`lang`: the
+    question's language when already known)."""
+    counting, which = bool(_COUNT.search(question)), bool(_WHICH.search(question))
+    across = bool(_ACROSS.search(question)) or is_comparison(question)
     if not (counting or which or across):
         return None
-    lang = detect_lang(question) or "en"
+    lang = lang or detect_lang(question) or "en"
     conditions = _conditions(question)
     sizes = _sizes(question)
     asked = [name for name, cue in ASKED.items() if re.search(cue, question, re.I)]

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .numbers import EN_NUMBER, ZH_NUMBER, parse_number
+from ..patterns import EN_NUMBER, ZH_NUMBER
+from .numbers import parse_number
 
 PERSON = (r"participants?|people|persons|individuals|respondents|interviewees|informants|staff|employees|members|"
           r"volunteers|clinicians|practitioners|nurses|doctors|physicians|psychiatrists|psychologists|therapists|"

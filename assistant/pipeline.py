@@ -1,0 +1,185 @@
+"""One question's way from `Query` to `Answer`, over one index snapshot pinned for that question.
+
+    question, history, sources
+      -> read      follow-ups made standalone (LLM condensation when configured, else the rule), then the
+                   question parsed once into a `Query`
+      -> route     a question across the collection ("which studies …") is answered from the study cards
+                   of every indexed study; anything else goes on:
+      -> retrieve  hybrid passages (and the chunk stating an asked metadata value)
+      -> extract   the extractive answer; it also decides refusal from the evidence
+      -> generate  the LLM's answer with checked markers, or the extractive one
+
+`answer_pieces` yields text pieces and then the final Answer; `answer()` keeps the last item and
+`stream()` passes them on, so both run the same path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .answering.citations import check_markers, citations_for
+from .answering.extractive import Extract, extractive_answer
+from .answering.followup import condense, needs_context
+from .answering.llm import LLMUnavailable
+from .answering.metadata_questions import asked_values
+from .answering.refusal import REFUSALS, refusal_text
+from .cards.answer import answer_from_cards
+from .query import Query, read_query
+from .types import Answer, Passage
+
+if TYPE_CHECKING:
+    from .api import Assistant
+    from .retrieval import Retriever
+
+
+@dataclass
+class Turn:
+    """A question on its way to an answer: the parsed query, the pinned index, and what has been found."""
+
+    query: Query
+    retriever: Retriever
+    started: float
+    notices: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    also: list[Passage] = field(default_factory=list)  # chunks stating an asked metadata value
+    retrieved: float = 0.0
+    values: list[str] = field(default_factory=list)
+    extract: Extract | None = None
+
+
+def answer_pieces(assistant: Assistant, question: str, history: Sequence[dict[str, str]] = (),
+                  sources: Sequence[str] | None = None) -> Iterator[str | Answer]:
+    """Text pieces as they are produced, then the final Answer (which is authoritative)."""
+    turn = start(assistant, question, history, sources)
+    from_cards = answer_about_collection(turn)
+    if from_cards is not None:
+        yield from_cards.text
+        yield from_cards
+        return
+    retrieve(assistant, turn)
+    extract(assistant, turn)
+    yield from generate(assistant, turn)
+
+
+def final_answer(pieces: Iterator[str | Answer]) -> Answer:
+    """The Answer at the end of a stream of pieces."""
+    return next(piece for piece in pieces if isinstance(piece, Answer))
+
+
+def start(assistant: Assistant, question: str, history: Sequence[dict[str, str]],
+          sources: Sequence[str] | None) -> Turn:
+    """Pin the current index snapshot and read the question (a follow-up made standalone) once."""
+    started = time.perf_counter()
+    retriever = assistant.retriever  # one index generation for the whole question, even while a build swaps it
+    notices: list[str] = []
+    standalone = condense(question, history)
+    if assistant.llm and history and needs_context(question):
+        try:
+            standalone = assistant.llm.condense(question, history)
+        except LLMUnavailable as exc:
+            notices.append(f"{exc}; follow-up resolved without the LLM")
+    query = read_query(question, standalone, history, sources)
+    return Turn(query, retriever, started, notices)
+
+
+def answer_about_collection(turn: Turn) -> Answer | None:
+    """The answer from the study cards when the question asks across the collection, else None."""
+    if turn.query.collection is None:
+        return None
+    retriever, snapshot = turn.retriever, turn.retriever.snapshot
+    wanted = set(turn.query.sources or ())
+    cards = sorted((c for c in snapshot.cards.values() if not wanted or c.source in wanted), key=lambda c: c.source)
+
+    def passage_for(evidence, card):
+        pos = snapshot.chunk_covering(card.doc_id, evidence.start, evidence.end)
+        return None if pos is None else retriever.passage_at(pos, 1.0)
+
+    result = answer_from_cards(turn.query.collection, cards, passage_for)
+    if result is not None:
+        result.notice = "; ".join(turn.notices)
+        result.timings = {"retrieve_ms": 0.0, "answer_ms": _ms(turn.started)}
+    return result
+
+
+def retrieve(assistant: Assistant, turn: Turn) -> None:
+    """Passages for the standalone query (twice as many for a comparison), and for a metadata question the
+    chunk of the lead document that states the asked value."""
+    query, retriever, settings = turn.query, turn.retriever, assistant.settings
+    k = settings.top_k * (2 if query.compares else 1)
+    passages = retriever.retrieve(query.standalone, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
+                                  sources=list(query.sources) if query.sources else None, lang=query.lang)
+    also: list[Passage] = []
+    if passages and query.fields and not query.compares:
+        turn.values = asked_values(query.fields, retriever.snapshot.documents[passages[0].doc_id])
+        for value in turn.values:
+            if not any(value in p.text for p in passages):
+                pos = retriever.chunk_containing(passages[0].doc_id, value)
+                if pos is not None:
+                    also.append(retriever.passage_at(pos, 0.0))
+    turn.passages, turn.also = passages + also, also
+    turn.retrieved = time.perf_counter()
+
+
+def extract(assistant: Assistant, turn: Turn) -> None:
+    """The extractive answer (also the evidence check for refusing)."""
+    retriever, settings = turn.retriever, assistant.settings
+    turn.extract = extractive_answer(
+        turn.query, turn.passages, assistant.embed_sentences, retriever.snapshot.lexical,
+        retriever.embed_query(turn.query.standalone), settings.refusal_threshold, settings.max_answer_sentences,
+        preferred=turn.values, also=turn.also)
+
+
+def generate(assistant: Assistant, turn: Turn) -> Iterator[str | Answer]:
+    """The final answer: from the LLM when one is configured and the evidence supports answering."""
+    assert turn.extract is not None
+    if assistant.llm is None or turn.extract.refused:
+        yield turn.extract.text
+        yield extractive(turn)
+        return
+    packed = assistant.llm.pack(turn.passages)
+    pieces: list[str] = []
+    try:
+        for piece in assistant.llm.stream(turn.query.question, packed, turn.query.lang):
+            pieces.append(piece)
+            yield piece
+    except LLMUnavailable as exc:
+        yield extractive(turn, f"{exc}; showing the extractive answer instead")
+        return
+    yield generated(assistant, turn, "".join(pieces), packed)
+
+
+def extractive(turn: Turn, notice: str = "") -> Answer:
+    """The Answer built from the extractive result."""
+    assert turn.extract is not None
+    return _answer(turn, turn.extract.text, turn.extract.citations, turn.extract.refused, "extractive",
+                   turn.notices + ([notice] if notice else []))
+
+
+def generated(assistant: Assistant, turn: Turn, text: str, packed: list[Any]) -> Answer:
+    """The LLM's answer with its markers checked; the extractive answer when no marker is valid."""
+    if any(phrase in text for phrase in REFUSALS.values()):
+        return _answer(turn, refusal_text(turn.query.lang), [], True, assistant.llm.name, turn.notices)
+    checked = check_markers(text, len(packed))
+    notices = list(turn.notices)
+    if checked.invalid:
+        notices.append("removed citation markers that point to no passage: "
+                       + ", ".join(f"[{n}]" for n in checked.invalid))
+    if not checked.cited:
+        turn.notices = notices
+        return extractive(turn, "the model's answer cited no passage, so the extractive answer is shown")
+    return _answer(turn, checked.text, citations_for(checked.text, checked.cited, packed), False,
+                   assistant.llm.name, notices)
+
+
+def _answer(turn: Turn, text: str, citations: list, refused: bool, mode: str, notices: list[str]) -> Answer:
+    return Answer(question=turn.query.question, text=text, citations=citations, passages=turn.passages,
+                  refused=refused, mode=mode, notice="; ".join(notices),
+                  timings={"retrieve_ms": round((turn.retrieved - turn.started) * 1000, 2),
+                           "answer_ms": _ms(turn.retrieved)})
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 2)

@@ -1,0 +1,81 @@
+"""A question read once: its language, the kind of answer it wants, and what it asks about.
+
+Everything downstream (retrieval, the study cards, the answerer, the LLM) reads the `Query` instead of
+re-reading the question. Intents, in the order they are tried:
+
+- collection: a question across the studies ("which studies used interviews?"), answered from the cards;
+- comparison: two or more studies set side by side ("how do the CFT and Balint studies differ?");
+- metadata: a bibliographic field (authors, DOI, journal, year, registration);
+- list: a question whose answer is several things or an explanation ("what were the themes?", "why …?",
+  "how did …?"); the answer quotes every distinct supporting sentence, up to a cap;
+- fact: anything else; the answer quotes one or two sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from .answering.answer_types import expected_types, is_comparison
+from .answering.metadata_questions import asked_fields
+from .lexical import tokenize
+from .patterns import cue
+from .text import detect_lang
+
+if TYPE_CHECKING:
+    from .cards.questions import CollectionQuestion
+
+Intent = Literal["collection", "comparison", "metadata", "list", "fact"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question, parsed once; `standalone` is the question with a follow-up's subject filled in."""
+
+    question: str
+    standalone: str
+    lang: str
+    intent: Intent
+    answer_types: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    compares: bool = False
+    collection: CollectionQuestion | None = None
+    history: tuple[dict[str, str], ...] = ()
+    sources: tuple[str, ...] | None = None
+
+    @property
+    def wants_list(self) -> bool:
+        """Whether the answer should quote every distinct supporting sentence, not just one or two."""
+        return self.intent in ("list", "collection")
+
+
+def read_query(question: str, standalone: str | None = None, history: Sequence[dict[str, str]] = (),
+               sources: Sequence[str] | None = None) -> Query:
+    """The `Query` for a question (and its standalone form, when a follow-up was resolved)."""
+    from .cards.questions import read_collection_question
+
+    standalone = standalone or question
+    lang = detect_lang(question) or "en"
+    compares = is_comparison(question)
+    fields = tuple(asked_fields(question))
+    collection = read_collection_question(question, lang)
+    return Query(
+        question=question, standalone=standalone, lang=lang,
+        intent=_intent(question, collection is not None, compares, bool(fields)),
+        answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
+        compares=compares, collection=collection, history=tuple(history),
+        sources=tuple(sources) if sources else None)
+
+
+def _intent(question: str, collection: bool, compares: bool, metadata: bool) -> Intent:
+    if collection:
+        return "collection"
+    if compares:
+        return "comparison"
+    if metadata:
+        return "metadata"
+    if cue("intent", "list").search(question) or cue("intent", "explanation").search(question):
+        return "list"
+    return "fact"

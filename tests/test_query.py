@@ -1,0 +1,93 @@
+"""The question is read once into a typed Query, and one question runs over one pinned index snapshot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.patterns import cue, cues
+from assistant.query import read_query
+
+
+@pytest.mark.parametrize("question, intent", [
+    ("How many staff were interviewed in the CFT study?", "fact"),
+    ("What were the main themes reported by Balint group members?", "list"),
+    ("Why did staff find the compassion circles helpful?", "list"),
+    ("How did peer supporters describe their role?", "list"),
+    ("Who wrote the Tele-Balint study?", "metadata"),
+    ("What is the DOI of the peer support paper?", "metadata"),
+    ("How does the CFT study differ from the Tele-Balint study?", "comparison"),
+    ("How do the studies differ in design?", "collection"),
+    ("Which studies used focus groups?", "collection"),
+    ("Did the CFT group and the Balint group differ in length?", "comparison"),
+    ("哪些因素影响了员工参加团体？", "list"),
+    ("共访谈了多少名员工？", "fact"),
+])
+def test_intent(question, intent):
+    assert read_query(question).intent == intent
+
+
+def test_query_holds_language_types_terms_and_the_standalone_form():
+    query = read_query("How long did it last?", standalone="What is Tele-Balint? How long did it last?",
+                       sources=["a.txt"])
+    assert query.lang == "en"
+    assert query.answer_types == ("duration",)
+    assert query.standalone.startswith("What is Tele-Balint?")
+    assert query.sources == ("a.txt",)
+    assert "last" in query.terms and "tele" not in " ".join(query.terms)  # terms are the question's own
+    assert read_query("这项研究持续了多长时间？").lang == "zh"
+
+
+def test_every_cue_in_the_vocabulary_file_compiles():
+    data = cues()
+    for name, pair in data["answer_types"].items():
+        assert isinstance(cue("answer_types", name, "question"), re.Pattern)
+        assert isinstance(cue("answer_types", name, "evidence"), re.Pattern)
+    assert set(data["attribute_types"]) <= set(data["answer_types"])
+    for name in data["metadata_fields"]:
+        cue("metadata_fields", name)
+    for name in data["intent"]:
+        cue("intent", name)
+    assert cue("answer_types", "count", "evidence").search("twenty-two nurses took part")
+
+
+def test_one_answer_reads_the_question_once_and_the_index_manifest_once(assistant, monkeypatch):
+    import assistant.pipeline as pipeline
+    import assistant.snapshot as snapshot
+
+    assistant.answer("warm-up: how many staff were interviewed in the CFT study?")
+    reads, stats = [], []
+    real_read, real_signature = pipeline.read_query, snapshot.manifest_signature
+    monkeypatch.setattr(pipeline, "read_query", lambda *a, **k: reads.append(a) or real_read(*a, **k))
+    monkeypatch.setattr(snapshot, "manifest_signature", lambda *a: stats.append(a) or real_signature(*a))
+    result = assistant.answer("How many staff were interviewed in the CFT study?")
+    assert not result.refused
+    assert len(reads) == 1
+    assert len(stats) == 1  # one index generation, pinned for the whole question
+
+
+def test_the_question_language_is_detected_once_per_answer(assistant, monkeypatch):
+    import assistant.query as query_module
+
+    question = "How many staff were interviewed in the CFT study?"
+    seen = []
+    real = query_module.detect_lang
+    monkeypatch.setattr(query_module, "detect_lang", lambda text: seen.append(text) or real(text))
+    for module in ("assistant.cards.questions", "assistant.answering.extractive", "assistant.retrieval"):
+        monkeypatch.setattr(f"{module}.detect_lang", lambda text: seen.append(text) or real(text))
+    assistant.answer(question)
+    assert seen.count(question) == 1
+
+
+def test_stream_and_answer_run_the_same_pipeline(assistant):
+    question = "What did staff say about the Tele-Balint groups?"
+    streamed = list(assistant.stream(question))
+    final = streamed[-1]
+    answered = assistant.answer(question)
+    assert final.text == answered.text and [c.quote for c in final.citations] == [c.quote for c in answered.citations]
+
+
+def test_a_fact_question_quotes_at_most_two_sentences(assistant):
+    result = assistant.answer("How many staff were interviewed in the CFT study?")
+    assert not result.refused and 1 <= len(result.citations) <= 2

@@ -1,0 +1,107 @@
+"""The fitted sentence ranker: its data file, its features, and that it decides which sentence answers."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.answering.ranker import FEATURES, MODEL_FILE, Ranker, load_ranker, phrases
+
+
+def test_the_shipped_ranker_matches_its_features_and_records_where_it_came_from():
+    data = json.loads(MODEL_FILE.read_text("utf-8"))
+    ranker = load_ranker()
+    for lang, adopted in data["adopted"].items():  # adopted only where it beat the hand-weighted score on dev
+        figures = data["figures"][lang]
+        assert adopted == (figures["dev_lead_holds_answer"] > figures["hand_dev_lead_holds_answer"]
+                           and figures["own_train_lead_holds_answer"] >= figures["hand_own_train_lead_holds_answer"])
+    assert tuple(data["features"]) == FEATURES
+    assert set(ranker.extra_threshold) == {"en", "zh"} and all(0 < t < 1 for t in ranker.extra_threshold.values())
+    assert set(ranker.weights) == {"en", "zh"} and all(w.shape == (len(FEATURES),) for w in ranker.weights.values())
+    assert "train" in data["provenance"] and "dev" in data["provenance"]
+    for lang in ("en", "zh"):
+        figures = data["figures"][lang]
+        assert 0 < figures["dev_lead_holds_answer"] <= figures["dev_ceiling"] <= 1
+        assert set(data["ablation_on_dev"][lang]) == {f"without {f}" for f in FEATURES[1:]}
+
+
+def test_a_ranker_file_for_other_features_is_refused(tmp_path):
+    stale = tmp_path / "old.json"
+    stale.write_text(json.dumps({"features": ["bias"], "weights": {"en": [0.0]}, "extra_sentence_threshold": {"en": 0.1},
+                                 "adopted": {"en": True}}), "utf-8")
+    with pytest.raises(ValueError, match="fitted on other features"):
+        load_ranker(stale)
+
+
+def test_phrases_are_word_pairs_in_english_and_character_pairs_in_chinese():
+    assert {"group", "balint group", "member"} <= phrases("The Balint group members", "en")  # stemmed
+    assert "the" not in phrases("The Balint group members", "en")
+    assert phrases("interviews were analysed", "en") & phrases("staff were interviewed", "en")
+    assert {"巴林", "林特", "小组"} <= phrases("巴林特小组", "zh")
+
+
+def test_other_languages_use_the_english_weights():
+    ranker = Ranker({"en": np.array([1.0, 0.0]), "zh": np.array([-1.0, 0.0])}, {"en": 0.2, "zh": 0.05},
+                    {"en": False, "zh": True})
+    row = np.array([[1.0, 5.0]])
+    assert ranker.probabilities(row, "fr")[0] == ranker.probabilities(row, "en")[0] > 0.5
+    assert ranker.joins_answer(0.1, "zh") and not ranker.joins_answer(0.1, "fr")
+    assert ranker.covers("zh") and not ranker.covers("en") and not ranker.covers("fr")
+
+
+def test_the_ranker_decides_the_lead_sentence(assistant, monkeypatch):
+    import assistant.answering.extractive as extractive
+
+    question = "How many staff were interviewed in the CFT study?"
+    normal = assistant.answer(question)
+    assert not normal.refused
+    # weights that prefer the longest sentence and ignore the question: another sentence leads
+    longest = Ranker({lang: np.eye(len(FEATURES))[FEATURES.index("log_length")] for lang in ("en", "zh")},
+                     {"en": 1.0, "zh": 1.0}, {"en": True, "zh": True})
+    monkeypatch.setattr(extractive, "load_ranker", lambda: longest)
+    monkeypatch.setattr(extractive, "load_no_answer", lambda: type("Never", (), {"refuses": lambda self, r: False})())
+    changed = assistant.answer(question)
+    assert changed.citations[0].quote != normal.citations[0].quote
+
+
+def test_a_list_question_may_quote_more_sentences_than_a_factoid_one(monkeypatch):
+    import assistant.answering.extractive as extractive
+
+    generous = Ranker(load_ranker().weights, {"en": 0.0, "zh": 0.0}, {"en": True, "zh": True})  # all likely enough
+    monkeypatch.setattr(extractive, "load_ranker", lambda: generous)
+    texts = ["Staff valued the protected time away from the ward.", "Facilitators kept the discussion safe and focused.",
+             "Several nurses found the online format tiring.", "Managers rarely released junior doctors to attend.",
+             "Sessions ended with a short breathing exercise."]
+    candidates = [_candidate(text, 0.9 - n / 10) for n, text in enumerate(texts)]
+    assert len(extractive._choose(candidates, candidates[0], 2)) == 2
+    assert len(extractive._choose(candidates, candidates[0], 4)) == 4
+
+
+def _candidate(text, score):
+    from assistant.answering.extractive import Candidate
+    from assistant.types import Passage
+
+    passage = Passage("c", "d", "s.txt", "T", text, 0, len(text), 1.0)
+    return Candidate(passage, 0, len(text), "en", 0, score=score)
+
+
+def test_where_the_ranker_is_not_adopted_the_hand_weighted_score_decides(assistant, monkeypatch):
+    import assistant.answering.extractive as extractive
+    from assistant.query import read_query
+
+    def ranked(question):
+        retriever = assistant.retriever
+        return extractive.rank_candidates(read_query(question), retriever.retrieve(question), assistant.embed_sentences,
+                                          retriever.snapshot.lexical, retriever.embed_query(question))
+
+    ranker = load_ranker()
+    for adopted in (True, False):
+        chosen = Ranker(ranker.weights, ranker.extra_threshold, {"en": adopted, "zh": adopted})
+        monkeypatch.setattr(extractive, "load_ranker", lambda chosen=chosen: chosen)
+        for question in ("How many staff were interviewed in the CFT study?", "CFT团体有多少名员工接受了访谈？"):
+            candidates = ranked(question).candidates
+            probabilities = ranker.probabilities(np.vstack([c.features for c in candidates]), read_query(question).lang)
+            expected = probabilities if adopted else [c.hand_score for c in candidates]
+            assert [c.score for c in candidates] == pytest.approx(list(expected))
