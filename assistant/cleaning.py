@@ -38,13 +38,14 @@ HEADING_ALIASES = {
     "出版信息": "publication journal published", "标识": "identifier DOI", "试验注册": "trial registration",
     "关键词": "keywords", "摘要": "abstract",
 }
-# A structured abstract's label run into its sentence ("Purpose This paper aims…", "Objective: To explore…",
-# "目的：探讨…"), at the start of a line or after the previous sentence's end: the label is capitalised and the
-# sentence after it starts with a capital or a CJK character.
+# A structured abstract's label run into its sentence ("Purpose This paper aims…", "Objective: to explore…",
+# "目的：探讨…"), at the start of a line or after the previous sentence's end (see split_glued_labels).
 _GLUED_LABEL = re.compile(
-    r"(?:^|(?<=[.!?。！？]\s))(?P<label>(?i:" + "|".join(re.escape(h) for h in sorted(SECTION_HEADINGS, key=len, reverse=True))
-    + r"))(?:\s*[:：]\s*|\s+)(?=[A-Z\u3400-\u9fff].{19})"
+    r"(?:^|(?<=[.!?]\s)|(?<=[。！？]))(?P<label>(?i:" + "|".join(re.escape(h) for h in sorted(SECTION_HEADINGS, key=len, reverse=True))
+    + r"))(?P<sep>\s*[:：]\s*|\s+)(?=\S)"
 )
+_SENTENCE_START = re.compile(r"[A-Z0-9\u3400-\u9fff]")
+_SENTENCE_END = re.compile(r"[.!?。！？]")
 
 
 def heading_context(heading: str) -> str:
@@ -119,17 +120,32 @@ def normalise_lines(raw: str) -> list[str]:
 
 def split_glued_labels(lines: list[str]) -> list[str]:
     """Each section label run into the sentence after it put on a line of its own (the heading of what follows)."""
-    out: list[str] = []
-    for line in lines:
-        cut = 0
-        for match in _GLUED_LABEL.finditer(line):
-            if not (match["label"][0].isupper() or not match["label"].isascii()):
-                continue
-            before = line[cut:match.start()].strip()
-            out += ([before] if before else []) + [match["label"]]
-            cut = match.end()
-        out.append(line[cut:] if cut else line)
-    return out
+    return [piece for line in lines for piece in _split_labels(line)]
+
+
+def _split_labels(line: str) -> list[str]:
+    pieces: list[str] = []
+    rest = line
+    while (match := _glued_label(rest)) is not None:
+        before = rest[:match.start()].strip()
+        pieces += ([before] if before else []) + [match["label"]]
+        rest = rest[match.end():]
+    return pieces + [rest] if pieces else [line]
+
+
+def _glued_label(text: str) -> re.Match[str] | None:
+    """The first label in `text` that starts a sentence: capitalised (or Chinese), and followed either by a colon
+    and text, or by a sentence (a capital, digit or CJK character first, and a sentence end later on the line),
+    so that a title such as "Setting Up Balint Groups" is left whole."""
+    for match in _GLUED_LABEL.finditer(text):
+        label, rest = match["label"], text[match.end():]
+        if label.isascii() and not label[0].isupper():
+            continue
+        if ":" in match["sep"] or "：" in match["sep"]:
+            return match
+        if len(rest) >= 20 and _SENTENCE_START.match(rest) and _SENTENCE_END.search(rest):
+            return match
+    return None
 
 
 def parse_json_line(line: str) -> dict[str, Any] | None:

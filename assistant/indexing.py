@@ -32,7 +32,7 @@ from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, writ
 from .store import VectorStore, open_client
 from .types import Chunk, Document
 
-CLEANING_VERSION = "3"
+CLEANING_VERSION = "4"
 COLLECTION_PREFIX = "studyqa-"
 CLEANUP_PENDING = ".cleanup-pending"  # present from a generation switch until the old data is gone
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@
                    question parsed once into a `Query`
       -> route     a question across the collection ("which studies …") is answered from the study cards
                    of every indexed study; anything else goes on:
-      -> retrieve  hybrid passages (and the chunk stating an asked metadata value)
+      -> retrieve  passages (hybrid by default), and the chunk stating an asked metadata value
       -> extract   the extractive answer; it also decides refusal from the evidence
       -> generate  the LLM's answer with checked markers, or the extractive one
 

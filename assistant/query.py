@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 Intent = Literal["collection", "comparison", "metadata", "list", "fact"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Query:
     """One question, parsed once; `standalone` is the question with a follow-up's subject filled in."""
 

@@ -14,7 +14,7 @@ regression over `ranker.FEATURES` is fitted on
   runs them.
 
 A language's fitted weights are adopted only when their lead sentence holds the answer more often than the
-hand-weighted score's (extractive.hand_score) on dev, and not less often on our own training questions;
+hand-weighted score's (extractive.hand_score) on dev, and not less often on our own training questions (in sample);
 otherwise the hand-weighted score stays for that language. The L2 strength is chosen on dev (the lead sentence holds the answer, share of questions), and so is the
 probability an extra sentence of the lead's document needs to join the answer (EXTRA_TRIED, MEDIAN_CHARS). The file records
 the weights, the data (with sha256), train and dev figures, and a dev ablation: each feature left out and
@@ -101,7 +101,7 @@ def read_candidates(assistant, text: str, holds_answer) -> Question | None:
     `holds_answer(sentence)` as the label; None when there is no candidate."""
     from assistant.answering.extractive import FACT_SENTENCES
 
-    query, ranked = rank(assistant, text, prose_only=False)
+    query, ranked = rank(assistant, text, prose_only=False, fitted=False)
     if ranked is None:
         return None
     cands = ranked.candidates

@@ -46,15 +46,17 @@ def own_collection() -> Any:
     return assistant
 
 
-def rank(assistant: Any, question: str, prose_only: bool = True) -> tuple[Any, Any]:
-    """The question's `Query` and its candidate sentences as the product ranks them (None when there are none)."""
+def rank(assistant: Any, question: str, prose_only: bool = True, fitted: bool = True) -> tuple[Any, Any]:
+    """The question's `Query` and its candidate sentences as the product ranks them (None when there are none);
+    with `fitted` off, by the hand-weighted score (so that a stale ranker.json does not stop a refit)."""
     from assistant.answering.extractive import rank_candidates
     from assistant.query import read_query
 
     query = read_query(question)
     retriever = assistant.retriever
     ranked = rank_candidates(query, retriever.retrieve(question), assistant.embed_sentences,
-                             retriever.snapshot.lexical, retriever.embed_query(question), prose_only=prose_only)
+                             retriever.snapshot.lexical, retriever.embed_query(question), prose_only=prose_only,
+                             fitted=fitted)
     return query, ranked
 
 

@@ -129,6 +129,10 @@ def test_repeated_paragraph_is_kept_once():
      "Research limitations/implications", "The sample was small and drawn from one trust."),
     ("Objective: To explore how clinicians experience online Balint groups.", "Objective",
      "To explore how clinicians experience online Balint groups."),
+    ("Objective: to explore how clinicians experience online Balint groups.", "Objective",
+     "to explore how clinicians experience online Balint groups."),
+    ("Results 12 participants took part in three focus groups.", "Results",
+     "12 participants took part in three focus groups."),
     ("目的：探讨同伴支持对精神卫生工作人员的影响及其体验。", "目的", "探讨同伴支持对精神卫生工作人员的影响及其体验。"),
 ])
 def test_a_section_label_run_into_its_sentence_becomes_a_heading(line, label, rest):
@@ -142,6 +146,11 @@ def test_a_section_label_run_into_its_sentence_becomes_a_heading(line, label, re
 def test_labels_inside_a_structured_abstract_line_become_headings():
     from assistant.cleaning import split_glued_labels
 
+    assert split_glued_labels(["Abstract Background Staff were offered weekly groups."]) == [
+        "Abstract", "Background", "Staff were offered weekly groups."]
+    assert split_glued_labels(["目的：探讨同伴支持的作用。方法：对十二名员工进行访谈。"]) == [
+        "目的", "探讨同伴支持的作用。", "方法", "对十二名员工进行访谈。"]
+
     line = ("Objective Balint groups provide a safe space for clinicians. Methods Twelve clinicians were "
             "interviewed online. Conclusions Tele-Balint group participation was found to be beneficial.")
     assert split_glued_labels([line]) == [
@@ -154,6 +163,7 @@ def test_labels_inside_a_structured_abstract_line_become_headings():
     "Staff met weekly. Results showed that they valued it.",
     "Methods",
     "Purpose Built",  # too short to be a sentence
+    "Setting Up Balint Groups for Junior Doctors in the NHS",  # a title: no sentence follows
 ])
 def test_lines_that_only_start_with_a_label_word_are_left_alone(line):
     from assistant.cleaning import split_glued_labels

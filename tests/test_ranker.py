@@ -75,8 +75,8 @@ def test_a_list_question_may_quote_more_sentences_than_a_factoid_one(monkeypatch
              "Several nurses found the online format tiring.", "Managers rarely released junior doctors to attend.",
              "Sessions ended with a short breathing exercise."]
     candidates = [_candidate(text, 0.9 - n / 10) for n, text in enumerate(texts)]
-    assert len(extractive._choose(candidates, candidates[0], 2)) == 2
-    assert len(extractive._choose(candidates, candidates[0], 4)) == 4
+    assert len(extractive._choose(candidates, candidates[0], 2, "en")) == 2
+    assert len(extractive._choose(candidates, candidates[0], 4, "en")) == 4
 
 
 def _candidate(text, score):
@@ -105,3 +105,17 @@ def test_where_the_ranker_is_not_adopted_the_hand_weighted_score_decides(assista
             probabilities = ranker.probabilities(np.vstack([c.features for c in candidates]), read_query(question).lang)
             expected = probabilities if adopted else [c.hand_score for c in candidates]
             assert [c.score for c in candidates] == pytest.approx(list(expected))
+
+
+def test_extra_sentences_follow_the_scores_of_the_question_language(monkeypatch):
+    import assistant.answering.extractive as extractive
+
+    # scores of an English question are hand-weighted even when its best sentences are Chinese
+    ranker = Ranker(load_ranker().weights, {"en": 0.05, "zh": 0.05}, {"en": False, "zh": True})
+    monkeypatch.setattr(extractive, "load_ranker", lambda: ranker)
+    texts = ["员工重视离开病房的受保护时间。", "主持人使讨论保持安全和专注。", "几名护士觉得线上形式很累。"]
+    candidates = [_candidate(text, score) for text, score in zip(texts, (0.6, 0.2, 0.1))]
+    for c in candidates:
+        c.lang = "zh"
+    assert len(extractive._choose(candidates, candidates[0], 3, "en")) == 1  # 0.2 < 0.8 of 0.6
+    assert len(extractive._choose(candidates, candidates[0], 3, "zh")) == 3  # probabilities over 0.05

@@ -133,7 +133,8 @@ def extractive_answer(
     if ranked.comparison:
         chosen = _compare(candidates, query, best)
     else:
-        chosen = _choose(candidates, best, max_sentences if query.wants_list else min(FACT_SENTENCES, max_sentences))
+        most = max_sentences if query.wants_list else min(FACT_SENTENCES, max_sentences)
+        chosen = _choose(candidates, best, most, ranked.lang)
     citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
     joiner = "" if best.lang == "zh" else " "
     marker = "{text}[{n}]" if best.lang == "zh" else "{text} [{n}]"
@@ -144,11 +145,13 @@ def extractive_answer(
 def rank_candidates(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     max_passages: int = 5, preferred: Sequence[str] = (), also: Sequence[Passage] = (), prose_only: bool = True,
+    fitted: bool = True,
 ) -> Ranked | None:
     """The scored candidate sentences of the top passages and the lead one, or None when there are none.
 
     `lexical` is the collection's term statistics: IDF weights, which terms occur at all, and the chunk count.
     Only sentences of running text are kept, unless a metadata value is preferred or `prose_only` is off.
+    With `fitted` off the hand-weighted score ranks in every language (for refitting the ranker).
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
@@ -158,7 +161,7 @@ def rank_candidates(
     known = lexical.doc_freq.__contains__
     # every sentence, titles too, tells which terms name the topic; only running text may answer, except
     # that titles, captions, labels and author lines may give the value a metadata question asks for
-    _score(candidates, query, embed, lexical.idf, query_vector, known)
+    _score(candidates, query, embed, lexical.idf, query_vector, known, fitted)
     candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
@@ -213,7 +216,7 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
 
 
 def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qvec: np.ndarray,
-           known: Callable[[str], bool]) -> None:
+           known: Callable[[str], bool], fitted: bool = True) -> None:
     question, lang = query.question, query.lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
     q_terms = {t for t in query.terms if known(t)}
@@ -239,8 +242,8 @@ def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qv
         cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(topic) and not (topic & cand_terms)
         cand.hand_score = hand_score(cand, lang, lead_doc)
     features = candidate_features(candidates, focus, lang)
-    ranker = load_ranker()
-    learned = ranker.probabilities(features, lang) if ranker.covers(lang) else [c.hand_score for c in candidates]
+    ranker = load_ranker() if fitted else None
+    learned = ranker.probabilities(features, lang) if ranker and ranker.covers(lang) else [c.hand_score for c in candidates]
     for cand, row, score in zip(candidates, features, learned):
         cand.features, cand.score = row, float(score)
 
@@ -305,16 +308,17 @@ def _compare(candidates: list[Candidate], query: Query, best: Candidate, studies
     return chosen if len(chosen) > 1 else [best]
 
 
-def _choose(candidates: list[Candidate], best: Candidate, max_sentences: int) -> list[Candidate]:
-    """The best sentence and, up to `max_sentences`, the other distinct sentences of its document that the
-    ranker finds likely enough to hold the answer (only comparisons quote several documents)."""
+def _choose(candidates: list[Candidate], best: Candidate, max_sentences: int, lang: str) -> list[Candidate]:
+    """The best sentence and, up to `max_sentences`, the other distinct sentences of its document that are
+    likely enough to hold the answer, by the scores of the question's language `lang` (only comparisons quote
+    several documents)."""
     ranker = load_ranker()
     chosen = [best]
     size = len(best.text)
     for cand in sorted(candidates, key=lambda c: -c.score):
         if len(chosen) >= max_sentences:
             break
-        if not (ranker.joins_answer(cand.score, best.lang) if ranker.covers(best.lang)
+        if not (ranker.joins_answer(cand.score, lang) if ranker.covers(lang)
                 else cand.score >= RELATIVE_EXTRA * best.score):
             break
         if cand is best or cand.lang != best.lang or size + len(cand.text) > MAX_ANSWER_CHARS:

@@ -25,11 +25,14 @@ _WHICH = re.compile(
     r"\bwhich (?:of the )?(?:[\w-]+ ){0,2}?(?:studies|study|papers?|articles?)\b|\bwhat (?:studies|papers|articles)\b|"
     r"\b(?:list|name|show)\b.{0,25}\b(?:studies|papers)\b|\b(?:any|all) (?:of )?(?:the )?(?:studies|papers)\b|"
     r"哪(?:些|项|个|几项|一项|篇|几篇)(?:研究|论文)|列出.{0,8}(?:研究|论文)", re.I)
-# Cues of a question about every study; comparison cues (shared with the passage path) count too.
+# Cues of a question about every study; comparison cues (shared with the passage path) count too when the
+# question names studies or papers.
 _ACROSS = re.compile(
     r"\b(?:each|every) (?:of the )?(?:[\w-]+ )?(?:studies|study|papers?)\b|"
     r"\b(?:the|these|all|both) (?:[\w-]+ )?(?:studies|papers)\b|\bacross (?:the )?(?:studies|papers)\b|"
     r"各项研究|每项研究|各研究|所有研究|这些研究|两项研究|有何不同", re.I)
+
+_STUDIES = re.compile(r"\b(?:stud(?:y|ies)|papers?|articles?|trials?)\b|研究|论文", re.I)
 
 ASKED = {
     "sample_size": r"sample sizes?|how many (?:people|participants|staff|clinicians|practitioners|volunteers|nurses|"
@@ -105,7 +108,7 @@ def read_collection_question(question: str, lang: str | None = None) -> Collecti
     """The question's conditions when it asks about the collection of studies, else None (`lang`: the
     question's language when already known)."""
     counting, which = bool(_COUNT.search(question)), bool(_WHICH.search(question))
-    across = bool(_ACROSS.search(question)) or is_comparison(question)
+    across = bool(_ACROSS.search(question)) or (is_comparison(question) and bool(_STUDIES.search(question)))
     if not (counting or which or across):
         return None
     lang = lang or detect_lang(question) or "en"
