@@ -27,7 +27,6 @@ dev ablation: each feature left out and the model refitted.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fitting import HERE, OWN, QA, fit_logistic, own_collection, rank, squad_collection  # noqa: E402
+from fitting import HERE, OWN, QA, fit_logistic, own_collection, rank, sha256, squad_collection  # noqa: E402
 
 OUT = HERE.parent / "assistant" / "answering" / "no_answer.json"
 FALSE_REFUSALS = 0.03  # for fitting the ablation's starting point; the shipped targets are chosen on dev
@@ -150,10 +149,6 @@ def choose_targets(train: Questions, dev: dict[str, Questions], weights: np.ndar
               <= DEV_FALSE_REFUSALS]
         chosen[lang] = max(ok) if ok else min(TARGETS)
     return chosen
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def main() -> None:

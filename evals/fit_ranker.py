@@ -24,7 +24,6 @@ the model refitted. The no-answer model reads the ranker's scores, so run evals/
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import pickle
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fitting import HERE, OWN, QA, WORK, fit_logistic, own_collection, rank, squad_collection  # noqa: E402
+from fitting import HERE, OWN, QA, WORK, fit_logistic, own_collection, rank, sha256, squad_collection  # noqa: E402
 
 OUT = HERE.parent / "assistant" / "answering" / "ranker.json"
 CACHE = WORK / "ranker-questions.pkl"
@@ -206,7 +205,6 @@ def main() -> None:
         ablation[lang] = {f"without {FEATURES[c]}": lead_holds_answer(
             dev[lang], fit(train[lang], [k for k in everything if k != c], l2_chosen[lang])) for c in everything[1:]}
         print(lang, figures[lang], file=sys.stderr)
-    sha = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     model = {
         "features": list(FEATURES),
         "weights": {lang: [round(float(x), 6) for x in weights[lang]] for lang in LANGS},
@@ -214,10 +212,10 @@ def main() -> None:
         "adopted": adopted,
         "provenance": {
             "script": "evals/fit_ranker.py", "fitted": time.strftime("%Y-%m-%d"),
-            "train": {"covidqa/train.json (each half in turn)": sha(covid_train),
-                      "cmrc2018/trial.json (even positions, each quarter in turn)": sha(cmrc),
-                      "evals/train_questions.jsonl (answerable, asked of the bundled studies)": sha(OWN)},
-            "dev": {"covidqa/dev.json (all)": sha(covid_dev), "cmrc2018/trial.json (odd positions)": sha(cmrc)},
+            "train": {"covidqa/train.json (each half in turn)": sha256(covid_train),
+                      "cmrc2018/trial.json (even positions, each quarter in turn)": sha256(cmrc),
+                      "evals/train_questions.jsonl (answerable, asked of the bundled studies)": sha256(OWN)},
+            "dev": {"covidqa/dev.json (all)": sha256(covid_dev), "cmrc2018/trial.json (odd positions)": sha256(cmrc)},
             "label": "the sentence holds a gold answer, or is part of a long one (folded text)",
             "own_questions_counted": repeat, "l2_tried": list(L2_TRIED), "l2_chosen_on_dev": l2_chosen, "extra_thresholds_tried": list(EXTRA_TRIED),
             "extra_threshold_rule": "the lowest whose dev median answer stays within " + json.dumps(MEDIAN_CHARS) + " characters", "seconds": round(time.time() - started, 1),

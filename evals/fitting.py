@@ -3,6 +3,7 @@ question's candidate sentences, and an L2-regularised logistic regression."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 from typing import Any
@@ -74,3 +75,8 @@ def fit_logistic(features: np.ndarray, labels: np.ndarray, l2: float = 1.0, step
         if np.abs(step).max() < 1e-8:
             break
     return weights
+
+
+def sha256(path: Path) -> str:
+    """The file's sha256, for a fitted model's provenance."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
