@@ -80,7 +80,7 @@ class Candidate:
     coverage: float = 0.0
     prose: bool = True
     off_topic: bool = False
-    features: np.ndarray | None = None  # the ranker's view of it (ranker.FEATURES)
+    features: np.ndarray | None = None  # the ranker's view of it (ranker.FEATURES), when computed
     hand_score: float = 0.0
 
     @property
@@ -151,7 +151,8 @@ def rank_candidates(
 
     `lexical` is the collection's term statistics: IDF weights, which terms occur at all, and the chunk count.
     Only sentences of running text are kept, unless a metadata value is preferred or `prose_only` is off.
-    With `fitted` off the hand-weighted score ranks in every language (for refitting the ranker).
+    With `fitted` off the hand-weighted score ranks in every language and every candidate carries the ranker's
+    features (for refitting the ranker); otherwise only candidates the ranker scores carry them.
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
@@ -241,10 +242,14 @@ def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qv
         # another study, and none of the words naming the lead one
         cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(topic) and not (topic & cand_terms)
         cand.hand_score = hand_score(cand, lang, lead_doc)
-    features = candidate_features(candidates, focus, lang)
     ranker = load_ranker() if fitted else None
-    learned = ranker.probabilities(features, lang) if ranker and ranker.covers(lang) else [c.hand_score for c in candidates]
-    for cand, row, score in zip(candidates, features, learned):
+    if ranker is not None and not ranker.covers(lang):
+        for cand in candidates:  # the hand-weighted score decides: the ranker's features are not needed
+            cand.score = cand.hand_score
+        return
+    features = candidate_features(candidates, focus, lang)
+    scores = ranker.probabilities(features, lang) if ranker is not None else [c.hand_score for c in candidates]
+    for cand, row, score in zip(candidates, features, scores):
         cand.features, cand.score = row, float(score)
 
 
