@@ -108,9 +108,7 @@ class Assistant:
 
     def studies(self, sources: Sequence[str] | None = None) -> list[StudyCard]:
         """The study card of every indexed document (or of `sources`), in file-name order."""
-        wanted = set(sources or [])
-        cards = self.retriever.snapshot.cards.values()
-        return sorted((c for c in cards if not wanted or c.source in wanted), key=lambda c: c.source)
+        return self.retriever.snapshot.study_cards(sources)
 
     @property
     def llm(self):

@@ -81,7 +81,7 @@ def start(assistant: Assistant, question: str, history: Sequence[dict[str, str]]
             standalone = assistant.llm.condense(question, history)
         except LLMUnavailable as exc:
             notices.append(f"{exc}; follow-up resolved without the LLM")
-    query = read_query(question, standalone, history, sources)
+    query = read_query(question, standalone, sources)
     return Turn(query, retriever, started, notices)
 
 
@@ -90,8 +90,7 @@ def answer_about_collection(turn: Turn) -> Answer | None:
     if turn.query.collection is None:
         return None
     retriever, snapshot = turn.retriever, turn.retriever.snapshot
-    wanted = set(turn.query.sources or ())
-    cards = sorted((c for c in snapshot.cards.values() if not wanted or c.source in wanted), key=lambda c: c.source)
+    cards = snapshot.study_cards(turn.query.sources)
 
     def passage_for(evidence, card):
         pos = snapshot.chunk_covering(card.doc_id, evidence.start, evidence.end)

@@ -42,7 +42,6 @@ class Query:
     terms: tuple[str, ...] = ()
     compares: bool = False
     collection: CollectionQuestion | None = None
-    history: tuple[dict[str, str], ...] = ()
     sources: tuple[str, ...] | None = None
 
     @property
@@ -51,8 +50,7 @@ class Query:
         return self.intent in ("list", "collection")
 
 
-def read_query(question: str, standalone: str | None = None, history: Sequence[dict[str, str]] = (),
-               sources: Sequence[str] | None = None) -> Query:
+def read_query(question: str, standalone: str | None = None, sources: Sequence[str] | None = None) -> Query:
     """The `Query` for a question (and its standalone form, when a follow-up was resolved)."""
     from .cards.questions import read_collection_question
 
@@ -60,12 +58,12 @@ def read_query(question: str, standalone: str | None = None, history: Sequence[d
     lang = detect_lang(question) or "en"
     compares = is_comparison(question)
     fields = tuple(asked_fields(question))
-    collection = read_collection_question(question, lang)
+    collection = read_collection_question(question, lang, compares)
     return Query(
         question=question, standalone=standalone, lang=lang,
         intent=_intent(question, collection is not None, compares, bool(fields)),
         answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
-        compares=compares, collection=collection, history=tuple(history),
+        compares=compares, collection=collection,
         sources=tuple(sources) if sources else None)
 
 

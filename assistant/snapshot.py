@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,11 @@ class Snapshot:
 
             self.stored_cards = {doc_id: extract_card(doc) for doc_id, doc in self.documents.items()}
         return self.stored_cards
+
+    def study_cards(self, sources: Sequence[str] | None = None) -> list[StudyCard]:
+        """The study card of every document (or of `sources`), in file-name order."""
+        wanted = set(sources or [])
+        return sorted((c for c in self.cards.values() if not wanted or c.source in wanted), key=lambda c: c.source)
 
     def chunk_covering(self, doc_id: str, start: int, end: int) -> int | None:
         """Position of the document's chunk that holds text[start:end] (the most of it, if none holds all)."""

@@ -75,8 +75,16 @@ def test_a_list_question_may_quote_more_sentences_than_a_factoid_one(monkeypatch
              "Several nurses found the online format tiring.", "Managers rarely released junior doctors to attend.",
              "Sessions ended with a short breathing exercise."]
     candidates = [_candidate(text, 0.9 - n / 10) for n, text in enumerate(texts)]
-    assert len(extractive._choose(candidates, candidates[0], 2, "en")) == 2
-    assert len(extractive._choose(candidates, candidates[0], 4, "en")) == 4
+    ranked = _ranked(candidates, "What were the benefits?", fitted=True)
+    assert len(extractive._choose(ranked, 2)) == 2
+    assert len(extractive._choose(ranked, 4)) == 4
+
+
+def _ranked(candidates, question, fitted):
+    from assistant.answering.extractive import Ranked
+    from assistant.query import read_query
+
+    return Ranked(candidates, candidates[0], read_query(question), 0.0, 0, fitted)
 
 
 def _candidate(text, score):
@@ -121,5 +129,7 @@ def test_extra_sentences_follow_the_scores_of_the_question_language(monkeypatch)
     candidates = [_candidate(text, score) for text, score in zip(texts, (0.6, 0.2, 0.1))]
     for c in candidates:
         c.lang = "zh"
-    assert len(extractive._choose(candidates, candidates[0], 3, "en")) == 1  # 0.2 < 0.8 of 0.6
-    assert len(extractive._choose(candidates, candidates[0], 3, "zh")) == 3  # probabilities over 0.05
+    # an English question's hand-weighted scores: 0.2 < 0.8 of 0.6
+    assert len(extractive._choose(_ranked(candidates, "What helped staff?", fitted=False), 3)) == 1
+    # a Chinese question's probabilities, all over 0.05
+    assert len(extractive._choose(_ranked(candidates, "什么帮助了员工？", fitted=True), 3)) == 3

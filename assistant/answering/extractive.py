@@ -95,10 +95,15 @@ class Ranked:
 
     candidates: list[Candidate]
     best: Candidate
-    lang: str
-    comparison: bool
+    query: Query
     unknown_rarity: float
     collection_size: int = 0
+    fitted: bool = False  # scores are the fitted ranker's probabilities (else hand-weighted scores)
+
+    @property
+    def lang(self) -> str:
+        """The question's language."""
+        return self.query.lang
 
 
 @dataclass
@@ -130,11 +135,11 @@ def extractive_answer(
     holds_value = any(value in best.text for value in preferred)
     if not holds_value and (below_threshold(ranked, threshold) or load_no_answer().refuses(ranked)):
         return Extract(refusal_text(ranked.lang), [], True)
-    if ranked.comparison:
+    if query.compares:
         chosen = _compare(candidates, query, best)
     else:
         most = max_sentences if query.wants_list else min(FACT_SENTENCES, max_sentences)
-        chosen = _choose(candidates, best, most, ranked.lang)
+        chosen = _choose(ranked, most)
     citations = [_cite(n, c) for n, c in enumerate(chosen, 1)]
     joiner = "" if best.lang == "zh" else " "
     marker = "{text}[{n}]" if best.lang == "zh" else "{text} [{n}]"
@@ -162,18 +167,18 @@ def rank_candidates(
     known = lexical.doc_freq.__contains__
     # every sentence, titles too, tells which terms name the topic; only running text may answer, except
     # that titles, captions, labels and author lines may give the value a metadata question asks for
-    _score(candidates, query, embed, lexical.idf, query_vector, known, fitted)
+    scored_by_ranker = _score(candidates, query, embed, lexical.idf, query_vector, known, fitted)
     candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
-    return Ranked(candidates, _lead(candidates, query, preferred), query.lang, query.compares,
-                  unknown_rarity(query.standalone, known), lexical.size)
+    return Ranked(candidates, _lead(candidates, query, preferred), query, unknown_rarity(query.standalone, known),
+                  lexical.size, scored_by_ranker)
 
 
 def below_threshold(ranked: Ranked, threshold: float) -> bool:
     """Whether the lead sentence's hand-weighted score misses the refusal threshold (only where the hand-weighted
     score ranks: the fitted ranker's probabilities are left to the no-answer model)."""
-    return not load_ranker().covers(ranked.lang) and ranked.best.score < threshold
+    return not ranked.fitted and ranked.best.score < threshold
 
 
 def unknown_rarity(question: str, known: Callable[[str], bool]) -> float:
@@ -217,7 +222,8 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
 
 
 def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qvec: np.ndarray,
-           known: Callable[[str], bool], fitted: bool = True) -> None:
+           known: Callable[[str], bool], fitted: bool = True) -> bool:
+    """Set every candidate's signals and score; True when the fitted ranker scored them."""
     question, lang = query.question, query.lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
     q_terms = {t for t in query.terms if known(t)}
@@ -246,11 +252,12 @@ def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qv
     if ranker is not None and not ranker.covers(lang):
         for cand in candidates:  # the hand-weighted score decides: the ranker's features are not needed
             cand.score = cand.hand_score
-        return
+        return False
     features = candidate_features(candidates, focus, lang)
     scores = ranker.probabilities(features, lang) if ranker is not None else [c.hand_score for c in candidates]
     for cand, row, score in zip(candidates, features, scores):
         cand.features, cand.score = row, float(score)
+    return ranker is not None
 
 
 def hand_score(cand: Candidate, lang: str, lead_doc: str | None) -> float:
@@ -313,18 +320,18 @@ def _compare(candidates: list[Candidate], query: Query, best: Candidate, studies
     return chosen if len(chosen) > 1 else [best]
 
 
-def _choose(candidates: list[Candidate], best: Candidate, max_sentences: int, lang: str) -> list[Candidate]:
+def _choose(ranked: Ranked, max_sentences: int) -> list[Candidate]:
     """The best sentence and, up to `max_sentences`, the other distinct sentences of its document that are
-    likely enough to hold the answer, by the scores of the question's language `lang` (only comparisons quote
-    several documents)."""
-    ranker = load_ranker()
+    likely enough to hold the answer: by the ranker's threshold for the question's language when the scores
+    are its probabilities, else relative to the best score (only comparisons quote several documents)."""
+    candidates, best = ranked.candidates, ranked.best
+    joins = load_ranker().joins_answer if ranked.fitted else None
     chosen = [best]
     size = len(best.text)
     for cand in sorted(candidates, key=lambda c: -c.score):
         if len(chosen) >= max_sentences:
             break
-        if not (ranker.joins_answer(cand.score, lang) if ranker.covers(lang)
-                else cand.score >= RELATIVE_EXTRA * best.score):
+        if not (joins(cand.score, ranked.lang) if joins else cand.score >= RELATIVE_EXTRA * best.score):
             break
         if cand is best or cand.lang != best.lang or size + len(cand.text) > MAX_ANSWER_CHARS:
             continue

@@ -104,11 +104,13 @@ class CollectionQuestion:
     asked: list[str] = field(default_factory=list)
 
 
-def read_collection_question(question: str, lang: str | None = None) -> CollectionQuestion | None:
-    """The question's conditions when it asks about the collection of studies, else None (`lang`: the
-    question's language when already known)."""
+def read_collection_question(question: str, lang: str | None = None,
+                             compares: bool | None = None) -> CollectionQuestion | None:
+    """The question's conditions when it asks about the collection of studies, else None (`lang`, `compares`:
+    the question's language and whether it has a comparison cue, when already known)."""
     counting, which = bool(_COUNT.search(question)), bool(_WHICH.search(question))
-    across = bool(_ACROSS.search(question)) or (is_comparison(question) and bool(_STUDIES.search(question)))
+    compares = is_comparison(question) if compares is None else compares
+    across = bool(_ACROSS.search(question)) or (compares and bool(_STUDIES.search(question)))
     if not (counting or which or across):
         return None
     lang = lang or detect_lang(question) or "en"
