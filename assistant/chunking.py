@@ -16,7 +16,7 @@ from .cleaning import is_heading
 from .text import detect_lang, sentence_spans
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 
 class TokenCounter(Protocol):
@@ -41,7 +41,7 @@ class _Unit:
 
 def chunk_document(doc: Document, counter: TokenCounter, max_tokens: int, overlap: int = 0) -> list[Chunk]:
     """Sentence-aware chunks of `doc.text`, each at most `max_tokens` tokens."""
-    units = _units(doc.text, counter, max_tokens)
+    units = _units(doc.text, counter, max_tokens, {start for start, _ in doc.sections})
     min_tokens = max_tokens // 3
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
@@ -55,7 +55,26 @@ def chunk_document(doc: Document, counter: TokenCounter, max_tokens: int, overla
     if current:
         groups.append(current)
     _move_trailing_headings(groups, max_tokens)
-    return [_make_chunk(doc, i, group) for i, group in enumerate(groups)]
+    chunks = [_make_chunk(doc, i, group) for i, group in enumerate(groups)]
+    _make_ids_unique(chunks)
+    return chunks
+
+
+def search_text(doc: Document, chunk: Chunk) -> str:
+    """What is embedded and BM25-indexed for a chunk: its study's title, then the chunk text."""
+    header = (doc.title_zh or doc.display_title) if chunk.lang == "zh" else doc.display_title
+    return f"{header}\n{chunk.text}"
+
+
+def _make_ids_unique(chunks: list[Chunk]) -> None:
+    """A chunk id names what is embedded, not where the chunk sits: when a reader change moves or alters
+    some chunks, the others keep their ids and their stored vectors. Repeated texts get a suffix."""
+    seen: dict[str, int] = {}
+    for chunk in chunks:
+        count = seen.get(chunk.chunk_id, 0)
+        seen[chunk.chunk_id] = count + 1
+        if count:
+            chunk.chunk_id = f"{chunk.chunk_id}-{count}"
 
 
 def _must_break(current: list[_Unit], unit: _Unit, size: int, max_tokens: int, min_tokens: int) -> bool:
@@ -91,28 +110,35 @@ def _make_chunk(doc: Document, ordinal: int, group: list[_Unit]) -> Chunk:
     start, end = group[0].start, group[-1].end
     text = doc.text[start:end]
     body = [u for u in group if not u.heading] or group
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
-    return Chunk(
-        chunk_id=f"{doc.doc_id}-{ordinal:04d}-{digest}",
+    chunk = Chunk(
+        chunk_id="",
         doc_id=doc.doc_id,
         ordinal=ordinal,
         text=text,
         start=start,
         end=end,
-        section=body[0].section,
+        section=doc.section_at(body[0].start) if doc.sections else body[0].section,
         lang=detect_lang(text),
+        page=doc.page_at(start),
+        page_end=doc.page_at(end - 1),
     )
+    digest = hashlib.sha1(search_text(doc, chunk).encode("utf-8")).hexdigest()[:16]
+    chunk.chunk_id = f"{doc.doc_id}-{digest}"
+    return chunk
 
 
-def _units(text: str, counter: TokenCounter, max_tokens: int) -> list[_Unit]:
-    """Sentences (headings are their own) with token counts; over-long ones cut to fit."""
+def _units(text: str, counter: TokenCounter, max_tokens: int, section_starts: set[int]) -> list[_Unit]:
+    """Sentences (headings are their own) with token counts; over-long ones cut to fit.
+
+    A sentence is a heading when it reads like one or when the reader found a named section there.
+    """
     spans = list(sentence_spans(text))
     counts = counter.count_tokens([text[s:e] for s, e in spans]) if spans else []
     units: list[_Unit] = []
     section = ""
     for (start, end), tokens in zip(spans, counts):
         piece = text[start:end]
-        heading = is_heading(piece)
+        heading = is_heading(piece) or start in section_starts
         if heading:
             section = piece.rstrip(":：").strip()
         for s, e, n in _fit(text, start, end, tokens, counter, max_tokens):

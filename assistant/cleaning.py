@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .patterns import IDENTIFIER
+
+CLEANING_VERSION = "4"  # bump when cleaning changes what text a page gives: indexes re-read those files
 from .text import CJK_CHAR, count_cjk, normalise_space
 
 SECTION_HEADINGS = frozenset(

@@ -126,7 +126,8 @@ def _ask(args: argparse.Namespace) -> int:
     if result.citations:
         print("\nSources:")
         for c in result.citations:
-            print(f"[{c.n}] {c.title} ({c.source})\n    \u201c{c.quote}\u201d")
+            where = f"{c.source}, {c.page_label}" if c.page else c.source
+            print(f"[{c.n}] {c.title} ({where})\n    \u201c{c.quote}\u201d")
     elif result.passages:
         print("\nClosest passages:")
         for i, p in enumerate(result.passages[:3], 1):

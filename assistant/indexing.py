@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cards import RULES_VERSION, study_cards
-from .chunking import CHUNKER_VERSION, chunk_document
-from .documents import doc_id_for, read_document
+from .chunking import CHUNKER_VERSION, chunk_document, search_text
+from .documents import doc_id_for, read_document, reader_version
 from .embedding import Embedder, get_embedder
 from .errors import IndexBusyError, StudyQAError, UnreadableSource
 from .faults import checkpoint
@@ -32,7 +32,6 @@ from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, writ
 from .store import VectorStore, open_client
 from .types import Chunk, Document
 
-CLEANING_VERSION = "4"
 COLLECTION_PREFIX = "studyqa-"
 CLEANUP_PENDING = ".cleanup-pending"  # present from a generation switch until the old data is gone
 log = logging.getLogger(__name__)
@@ -60,10 +59,12 @@ class IndexReport:
 
 
 def index_fingerprint(settings: Settings) -> str:
-    """Changes whenever vectors or chunks would differ: model, chunk budget, pipeline versions."""
-    key = json.dumps(
-        [settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION, CLEANING_VERSION]
-    )
+    """Changes whenever every vector or chunk would differ: model, chunk budget, chunker version.
+
+    Reader versions (cleaning, metadata, PDF reading) are not in it: each document records the versions
+    that read it, and a change re-reads only those files and re-embeds only chunks whose text changed.
+    """
+    key = json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION])
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -215,7 +216,7 @@ def _read_all(
         doc_id = doc_id_for(path, settings.sources_dir)
         try:
             sha = _file_sha256(path)
-            if old and doc_id in old.documents and old.documents[doc_id].sha256 == sha:
+            if old and doc_id in old.documents and _still_current(old.documents[doc_id], sha, path):
                 documents.append(old.documents[doc_id])
                 chunks.extend(old_chunks[doc_id])
                 continue
@@ -243,6 +244,11 @@ def _read_and_chunk(path: Path, settings: Settings) -> tuple[Document, list[Chun
     return doc, chunk_document(doc, embedder, budget, settings.chunk_overlap)
 
 
+def _still_current(doc: Document, sha: str, path: Path) -> bool:
+    """The stored document came from these bytes, read by the readers as they are now."""
+    return doc.sha256 == sha and doc.reader == reader_version(path)
+
+
 def _file_sha256(path: Path) -> str:
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -255,12 +261,6 @@ def _chunks_by_doc(snapshot: Snapshot | None) -> dict[str, list[Chunk]]:
     for chunk in snapshot.chunks if snapshot else []:
         grouped.setdefault(chunk.doc_id, []).append(chunk)
     return grouped
-
-
-def search_text(doc: Document, chunk: Chunk) -> str:
-    """What is embedded and BM25-indexed for a chunk: its study's title, then the chunk text."""
-    header = (doc.title_zh or doc.display_title) if chunk.lang == "zh" else doc.display_title
-    return f"{header}\n{chunk.text}"
 
 
 def _embed_missing(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -73,14 +72,20 @@ def _walk(folder: Path, skipped: list[tuple[Path, str]]) -> Iterator[Path]:
                 skipped.append((path, f"unsupported file type '{path.suffix or '(none)'}'"))
 
 
-def load_source(path: Path) -> RawSource:
-    """Read one file into text, or raise UnreadableSource with a one-line reason."""
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, or UnreadableSource when it cannot be read or is empty."""
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise UnreadableSource(f"cannot read file: {exc.strerror or exc}") from None
     if not data.strip():
         raise UnreadableSource("file is empty")
+    return data
+
+
+def load_source(path: Path) -> RawSource:
+    """Read one file into text, or raise UnreadableSource with a one-line reason."""
+    data = read_bytes(path)
     suffix = Path(path).suffix.lower()
     if suffix == ".pdf":
         text, kind = pdf_to_text(data), "pdf"
@@ -141,23 +146,7 @@ def html_to_text(html: str) -> str:
 
 
 def pdf_to_text(data: bytes) -> str:
-    """Text of every page of a PDF; raises UnreadableSource for corrupt or locked files."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    """A PDF's text laid out in reading order (see assistant.pdf); raises UnreadableSource when unreadable."""
+    from .pdf import read_pdf
 
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not _unlock(reader):
-            raise UnreadableSource("PDF is encrypted with a password")
-        return "\n\n".join(page.extract_text() or "" for page in reader.pages)
-    except UnreadableSource:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise UnreadableSource(f"corrupt PDF ({type(exc).__name__}: {str(exc)[:80]})") from None
-
-
-def _unlock(reader) -> bool:
-    try:
-        return bool(reader.decrypt(""))
-    except Exception:  # noqa: BLE001 - any failure to decrypt means locked
-        return False
+    return read_pdf(data).text

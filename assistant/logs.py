@@ -1,6 +1,6 @@
 """Keep library chatter off the console: warnings and logs go to a log file; `--verbose` shows them too.
 
-Libraries such as pypdf report every odd font as a logging warning, and Python prints warnings that no
+Libraries can report every odd font or deprecation as a logging warning, and Python prints warnings that no
 handler takes straight to the console, hundreds of lines between a progress bar and its summary. The CLI
 gives the root logger a file handler instead, and turns `warnings.warn` calls into log records.
 """

@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from .embedding import Embedder
+from .pdf.layout import may_answer
 from .settings import Settings
 from .snapshot import Snapshot
 from .store import VectorStore
@@ -76,7 +77,8 @@ class Retriever:
         scored = fuse([dense, lexical], self.settings.rrf_k, weights) if mode == "hybrid" else (dense or lexical)
         dense_rank = {pos: r for r, (pos, _) in enumerate(dense, 1)}
         lexical_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}
-        passages = [self.passage_at(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored]
+        passages = [self.passage_at(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored
+                    if may_answer(self.snapshot.chunks[pos].section, query)]
         if dedupe:
             passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
         return passages[:k]
@@ -92,7 +94,9 @@ class Retriever:
         return Passage(
             chunk_id=chunk.chunk_id, doc_id=doc.doc_id, source=doc.source, title=doc.display_title,
             text=chunk.text, start=chunk.start, end=chunk.end, score=round(float(score), 6),
-            section=chunk.section, lang=chunk.lang, dense_rank=dense_rank, lexical_rank=lexical_rank,
+            section=chunk.section, lang=chunk.lang, page=chunk.page, page_end=chunk.page_end,
+            page_breaks=[b for b in doc.page_starts if chunk.start < b < chunk.end] if chunk.page != chunk.page_end else [],
+            dense_rank=dense_rank, lexical_rank=lexical_rank,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -23,6 +24,27 @@ class Document:
     year: int | None = None
     trial_registration: str = ""
     langs: list[str] = field(default_factory=list)
+    # where each page starts in `text` (PDFs; empty for sources without pages), where each named section
+    # starts ([offset, "Methods"]), the file it was read from and the reader versions that read it
+    page_starts: list[int] = field(default_factory=list)
+    sections: list[list] = field(default_factory=list)
+    path: str = ""
+    reader: str = ""
+
+    def page_at(self, offset: int) -> int:
+        """The 1-based page holding the character at `offset`, or 0 when the source has no pages."""
+        if not self.page_starts:
+            return 0
+        return max(1, bisect.bisect_right(self.page_starts, offset))
+
+    def section_at(self, offset: int) -> str:
+        """The named section (Abstract, Methods, References…) holding `offset`, or "" when unknown."""
+        name = ""
+        for start, section in self.sections:
+            if start > offset:
+                break
+            name = section
+        return name
 
     @property
     def display_title(self) -> str:
@@ -48,6 +70,8 @@ class Chunk:
     end: int
     section: str = ""
     lang: str = ""
+    page: int = 0  # first page of the chunk (0: the source has no pages)
+    page_end: int = 0
 
 
 @dataclass
@@ -64,8 +88,15 @@ class Passage:
     score: float
     section: str = ""
     lang: str = ""
+    page: int = 0
+    page_end: int = 0
+    page_breaks: list[int] = field(default_factory=list)  # document offsets inside the passage where a page starts
     dense_rank: int | None = None
     lexical_rank: int | None = None
+
+    def page_at(self, offset: int) -> int:
+        """The page of the document offset `offset` inside this passage (0 when the source has no pages)."""
+        return self.page + sum(1 for b in self.page_breaks if b <= offset) if self.page else 0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields."""
@@ -84,6 +115,12 @@ class Citation:
     start: int
     end: int
     score: float
+    page: int = 0  # the page the quote is on (0: the source has no pages)
+
+    @property
+    def page_label(self) -> str:
+        """"p. 4" when the source has pages, else ""."""
+        return f"p. {self.page}" if self.page else ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready fields."""

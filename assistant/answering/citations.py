@@ -58,7 +58,7 @@ def citations_for(text: str, cited: list[int], passages: list[Passage]) -> list[
         start, end = _best_sentence(passage.text, claim)
         citations.append(Citation(n=n, source=passage.source, title=passage.title, text=passage.text,
                                   quote=passage.text[start:end], start=passage.start + start,
-                                  end=passage.start + end, score=passage.score))
+                                  end=passage.start + end, score=passage.score, page=passage.page_at(passage.start + start)))
     return citations
 
 

@@ -354,4 +354,5 @@ def _cite(n: int, cand: Candidate) -> Citation:
     return Citation(
         n=n, source=p.source, title=p.title, text=p.text, quote=cand.text,
         start=p.start + cand.start, end=p.start + cand.end, score=round(cand.score, 4),
+        page=p.page_at(p.start + cand.start),
     )

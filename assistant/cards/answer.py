@@ -119,7 +119,8 @@ def _study_line(card: StudyCard, shown: list[Shown], citations: list[Citation], 
         passage = passage_for(evidence, card)
         text = passage.text if passage and evidence.quote in passage.text else evidence.quote
         citations.append(Citation(n=n, source=card.source, title=card.title, text=text, quote=evidence.quote,
-                                  start=evidence.start, end=evidence.end, score=1.0))
+                                  start=evidence.start, end=evidence.end, score=1.0,
+                                  page=passage.page_at(evidence.start) if passage else 0))
         if passage and all(p.chunk_id != passage.chunk_id for p in passages):
             passages.append(passage)
         quotes.append(f"“{evidence.quote}” [{n}]")

@@ -7,6 +7,8 @@ Which sentences count:
   evaluations are recommended", "research has largely focused on …") are skipped.
 - Population is read only from sentences that report who took part (a count of people or a verb such
   as interviewed, recruited, took part); other fields from any remaining sentence.
+- Where the reader found a paper's sections (PDFs), the reference list and the Declarations are never
+  read, and design, methods, analysis and sample come only from the Abstract and the Methods.
 """
 
 from __future__ import annotations
@@ -33,7 +35,9 @@ _INSTITUTION = re.compile(r"\b(?:Universit\w*|Institute|Department|Dept|Division
 _VERB = re.compile(r"\b(?:was|were|is|are|this study|we)\b", re.I)
 _CITATION = re.compile(r"\bdoi\b|\bdoi:|DOI:", re.I)
 METHOD_FIELDS = ("design", "data_collection", "analysis")
-RULES_VERSION = "1"  # bump when the rules change: indexes refresh their cards without re-embedding
+_BACK_MATTER = {"References", "Declarations"}
+_OWN_METHODS = {"", "Abstract", "Methods"}  # where a paper with sections states its own design and sample
+RULES_VERSION = "2"  # bump when the rules change: indexes refresh their cards without re-embedding
 
 
 @dataclass
@@ -45,11 +49,12 @@ class Sentence:
     end: int
     lang: str
     kind: str
+    section: str = ""
 
 
 def extract_card(doc: Document) -> StudyCard:
     """The document's card, filled by the rules; fields the page does not give stay empty."""
-    sentences = split_sentences(doc)
+    sentences = [s for s in split_sentences(doc) if s.section not in _BACK_MATTER]
     body = [s for s in sentences if s.kind == "body"]
     fields: dict[str, list[CardValue]] = {name: [] for name in FIELDS}
     for name, terms in TERMS.items():
@@ -64,8 +69,8 @@ def extract_card(doc: Document) -> StudyCard:
 
 def split_sentences(doc: Document) -> list[Sentence]:
     """Every sentence of the cleaned text, classified."""
-    return [Sentence(doc.text[a:b], a, b, detect_lang(doc.text[a:b]) or "en", _kind(doc, doc.text[a:b]))
-            for a, b in sentence_spans(doc.text)]
+    return [Sentence(doc.text[a:b], a, b, detect_lang(doc.text[a:b]) or "en", _kind(doc, doc.text[a:b]),
+                     doc.section_at(a)) for a, b in sentence_spans(doc.text)]
 
 
 def _kind(doc: Document, text: str) -> str:
@@ -80,7 +85,7 @@ def _kind(doc: Document, text: str) -> str:
 
 def _usable_for(name: str, sentence: Sentence) -> bool:
     if name in METHOD_FIELDS or name == "sample":
-        return not _NOT_THIS_STUDY.search(sentence.text)
+        return sentence.section in _OWN_METHODS and not _NOT_THIS_STUDY.search(sentence.text)
     if name == "population":
         reports_people = bool(_PARTICIPANTS.search(sentence.text) or counts_in(sentence.text))
         return reports_people and not _NOT_THIS_STUDY.search(sentence.text)

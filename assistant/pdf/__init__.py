@@ -1,0 +1,60 @@
+"""Publishers' PDFs read the way a researcher reads them: text in reading order, pages, sections, metadata.
+
+`read_pdf` is the one entry point; `PDF_READER_VERSION` changes whenever reading, layout or metadata
+rules change, so that an index re-reads its PDFs (see `assistant.documents.reader_version`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import UnreadableSource
+from ..metadata import Metadata
+from .layout import LAYOUT_VERSION, lay_out, section_of
+from .metadata import METADATA_VERSION, paper_metadata, read_xmp
+from .reader import READER_VERSION, open_pdf, read_pages
+
+PDF_READER_VERSION = f"pdf{READER_VERSION}.{LAYOUT_VERSION}.{METADATA_VERSION}"
+
+__all__ = ["PDF_READER_VERSION", "PaperText", "read_pdf", "section_of"]
+
+
+@dataclass
+class PaperText:
+    """A PDF's text, where each page and section starts, its headings and its metadata."""
+
+    text: str
+    page_starts: list[int] = field(default_factory=list)
+    sections: list[tuple[int, str]] = field(default_factory=list)
+    headings: list[tuple[int, int]] = field(default_factory=list)
+    metadata: Metadata = field(default_factory=Metadata)
+    page_count: int = 0
+
+
+def read_pdf(data: bytes) -> PaperText:
+    """Read a PDF's bytes; raises UnreadableSource for a locked, damaged or textless file."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = open_pdf(data)
+    except pdfium.PdfiumError as exc:
+        message = str(exc)
+        if "password" in message.lower():
+            raise UnreadableSource("PDF is encrypted with a password") from None
+        raise UnreadableSource(f"corrupt PDF ({message[:80]})") from None
+    try:
+        pages = read_pages(pdf)
+        laid = lay_out(pages)
+        if not laid.text.strip():
+            raise UnreadableSource("no text could be extracted (a scanned PDF needs OCR first)")
+        meta = paper_metadata(pages, _information(pdf), read_xmp(data), laid.text)
+        return PaperText(laid.text, laid.page_starts, laid.sections, laid.headings, meta, len(pages))
+    finally:
+        pdf.close()
+
+
+def _information(pdf) -> dict[str, str]:
+    try:
+        return {key: str(value) for key, value in pdf.get_metadata_dict().items()}
+    except Exception:  # noqa: BLE001 - a damaged information dictionary only costs us its fields
+        return {}

@@ -1,0 +1,299 @@
+"""Lay a PDF's lines out as the paper's text: running heads, licences and figure labels out, hyphenation
+joined, headings on lines of their own, captions after each page's prose, page and section offsets kept.
+
+The rules read the page, not a list of known journals:
+- A line in the top or bottom margin whose text (digits ignored) recurs on other pages is a running head
+  or footer; so is a bare page number there. Blocks matching the furniture vocabulary (licences,
+  copyright, publisher's notes, preprint stamps) are dropped.
+- Lines are grouped into blocks by gaps, size and column changes. A short block set bold or larger than
+  the body, or named like a section, is a heading; one that starts "Figure 2" or "Table 1" is a caption
+  (kept, after the page's prose, so that it never breaks a sentence); blocks of short lines set smaller
+  than the body are figure labels or table cells (dropped).
+- A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
+  elsewhere; a paragraph that runs on into the next column or page (it ends without a full stop and the
+  next starts in lower case) is joined into one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..cleaning import split_glued_labels
+from .reader import HYPHEN_MARK, Line, Page
+
+LAYOUT_VERSION = "1"
+VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
+_HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
+_WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
+
+
+@dataclass
+class Block:
+    """Consecutive lines of one page that belong together, and what they are."""
+
+    lines: list[Line]
+    kind: str = "prose"  # prose | heading | caption | figure | furniture
+
+    @property
+    def page(self) -> int:
+        """The page the block is on."""
+        return self.lines[0].page
+
+    @property
+    def text(self) -> str:
+        """The lines joined as one line, spaces normalised (hyphenation not yet resolved)."""
+        return " ".join(line.text for line in self.lines)
+
+
+@dataclass
+class LaidOut:
+    """A paper's text with where each page starts and where each section starts."""
+
+    text: str
+    page_starts: list[int] = field(default_factory=list)
+    sections: list[tuple[int, str]] = field(default_factory=list)
+    headings: list[tuple[int, int]] = field(default_factory=list)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict:
+    """The PDF reader's vocabularies, as written in `vocabulary.json`."""
+    data = json.loads(VOCABULARY_FILE.read_text("utf-8"))
+    return {
+        "sections": {name: re.compile(rf"(?:{pattern})", re.IGNORECASE) for name, pattern in data["sections"].items()},
+        "furniture": [re.compile(p, re.IGNORECASE) for p in data["furniture"]],
+        "margin": re.compile(data["margin_furniture"], re.IGNORECASE),
+        "caption": re.compile(data["caption"], re.IGNORECASE),
+        "declarations_topics": re.compile(data["declarations_topics"], re.IGNORECASE),
+    }
+
+
+def section_of(heading: str) -> str:
+    """The canonical section a heading starts ("2. Materials and methods" -> "Methods"), or ""."""
+    key = _NUMBERING.sub("", heading).strip().rstrip(":.：").strip()
+    for name, pattern in vocabulary()["sections"].items():
+        if pattern.fullmatch(key):
+            return name
+    return ""
+
+
+def may_answer(section: str, question: str) -> bool:
+    """Whether a passage of this section may answer: never the reference list (other studies' findings),
+    the Declarations only for questions about funding, ethics, conflicts, contributions or data."""
+    if section == "References":
+        return False
+    return section != "Declarations" or bool(vocabulary()["declarations_topics"].search(question))
+
+
+def lay_out(pages: list[Page]) -> LaidOut:
+    """The paper's text from its pages' lines."""
+    lines = [line for page in pages for line in page.lines if line.text]
+    if not lines:
+        return LaidOut("")
+    body = _body_size(lines)
+    running = _running_lines(pages)
+    blocks: list[Block] = []
+    for page in pages:
+        kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)]
+        blocks.extend(_demote_label_headings([_classify(block, body) for block in _group(kept, body)]))
+    return _assemble(pages, blocks, _spellings(lines))
+
+
+def _body_size(lines: list[Line]) -> float:
+    sizes = Counter()
+    for line in lines:
+        sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0]
+
+
+def _shape(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def _running_lines(pages: list[Page]) -> set[int]:
+    """Ids of lines that are running heads, footers or page numbers."""
+    margin = vocabulary()["margin"]
+    shapes: dict[str, set[int]] = {}
+    candidates: list[tuple[Line, str]] = []
+    for page in pages:
+        for line in page.lines:
+            if line.top < 0.1 * page.height or line.bottom > 0.9 * page.height:
+                shape = _shape(line.text)
+                shapes.setdefault(shape, set()).add(page.number)
+                candidates.append((line, shape))
+    repeated = 2 if len(pages) >= 3 else len(pages) + 1
+    return {id(line) for line, shape in candidates if len(shapes[shape]) >= repeated or margin.search(line.text.strip())}
+
+
+def _in_side_margin(line: Line, page: Page) -> bool:
+    """Text set sideways or in the side margins (download stamps, line numbers)."""
+    return line.x1 < 0.06 * page.width or line.x0 > 0.94 * page.width or (
+        len(line.text) <= 3 and line.height > 2 * (line.x1 - line.x0) and line.height > line.size * 1.5)
+
+
+def _group(lines: list[Line], body: float) -> list[Block]:
+    blocks: list[Block] = []
+    for line in lines:
+        prev = blocks[-1].lines[-1] if blocks else None
+        if prev is None or _breaks(prev, line, body):
+            blocks.append(Block([line]))
+        else:
+            blocks[-1].lines.append(line)
+    return blocks
+
+
+def _breaks(prev: Line, line: Line, body: float) -> bool:
+    if abs(line.size - prev.size) > 0.12 * max(prev.size, line.size):
+        return True
+    gap = line.top - prev.bottom
+    if gap > 0.6 * prev.height or gap < -0.5 * prev.height:  # a blank line, or back up to a new column
+        return True
+    if line.x0 > prev.x1 or line.x1 < prev.x0:  # side by side: another column
+        return True
+    if section_of(prev.text) and (prev.bold or prev.size > body):  # "Results" above its first subheading
+        return True
+    return prev.bold and not line.bold and len(prev.text) < 80  # a bold heading line above its text
+
+
+def _classify(block: Block, body: float) -> Block:
+    vocab = vocabulary()
+    text = block.text
+    if any(p.search(text) for p in vocab["furniture"]):
+        block.kind = "furniture"
+    elif vocab["caption"].match(text):
+        block.kind = "caption"
+    elif _is_heading(block, body):
+        block.kind = "heading"
+    elif _is_figure_text(block, body):
+        block.kind = "figure"
+    return block
+
+
+def _is_heading(block: Block, body: float) -> bool:
+    text = block.text
+    if len(block.lines) > 2 or len(text) > 120 or not text[:1].isalnum():
+        return False
+    if section_of(text):
+        return True
+    if text.endswith((".", ",", ";")) and not _NUMBERING.match(text):
+        return False
+    styled = all(line.bold for line in block.lines) or block.lines[0].size >= 1.1 * body
+    return styled and len(text) >= 3 and not text[:1].islower() and sum(ch.isalpha() for ch in text) >= 3
+
+
+def _demote_label_headings(blocks: list[Block]) -> list[Block]:
+    """A bold label with figure text (or nothing) after it is part of a figure, not a heading."""
+    for block, following in zip(blocks, blocks[1:] + [None]):
+        if block.kind == "heading" and not section_of(block.text) and (following is None or following.kind == "figure"):
+            block.kind = "figure"
+    return blocks
+
+
+def _is_figure_text(block: Block, body: float) -> bool:
+    lengths = [len(line.text) for line in block.lines]
+    short = statistics.median(lengths) < 40
+    smaller = statistics.median(line.size for line in block.lines) < 0.92 * body
+    return short and (smaller or sum(ch.isalpha() for ch in block.text) < 0.5 * len(block.text))
+
+
+def _spellings(lines: list[Line]) -> Counter:
+    """How often each word form occurs within lines (never across a line end)."""
+    counts: Counter = Counter()
+    for line in lines:
+        counts.update(w.lower() for w in _WORD.findall(line.text.replace(HYPHEN_MARK, " ")))
+    return counts
+
+
+def join_lines(texts: list[str], spellings: Counter) -> str:
+    """Lines of one paragraph as one string, words broken at line ends mended."""
+    out = ""
+    for text in texts:
+        if not out:
+            out = text
+            continue
+        if out.endswith(_HYPHENS) and text[:1].isalpha():
+            out = out[:-1] + _mend(out[:-1], text, spellings, out[-1] != HYPHEN_MARK or True) + text
+        elif out.endswith(_HYPHENS) and text[:1].isdigit():
+            out = out[:-1] + "-" + text
+        else:
+            out = f"{out} {text}"
+    return out.replace(HYPHEN_MARK, "-")
+
+
+def _mend(before: str, after: str, spellings: Counter, _hyphen: bool) -> str:
+    """'' to join the two halves of a broken word, '-' when the paper writes it with a hyphen."""
+    head = re.search(r"[A-Za-z\-]*$", before).group(0).lower()
+    tail = re.match(r"[A-Za-z\-]*", after).group(0).lower()
+    if not head or not tail:
+        return "-"
+    joined, hyphened = head + tail, f"{head}-{tail}"
+    if spellings[hyphened] > spellings[joined]:
+        return "-"
+    if spellings[joined] or not head.replace("-", "").isalpha():
+        return ""
+    # neither form seen elsewhere: a capital or a digit-led part ("COVID-", "A-to-") is a compound
+    return "-" if head[-1:].isupper() or "-" in head or head.isupper() else ""
+
+
+def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> LaidOut:
+    out = LaidOut("")
+    parts: list[str] = []
+    length = 0
+    current_section = ""
+
+    def add(piece: str, separator: str) -> int:
+        nonlocal length
+        if parts:
+            parts.append(separator)
+            length += len(separator)
+        parts.append(piece)
+        start = length
+        length += len(piece)
+        return start
+
+    by_page: dict[int, list[Block]] = {}
+    for block in blocks:
+        by_page.setdefault(block.page, []).append(block)
+    open_paragraph = False
+    for page in pages:
+        page_blocks = by_page.get(page.number, [])
+        out.page_starts.append(length + (1 if parts else 0))
+        for block in [b for b in page_blocks if b.kind in ("prose", "heading")] + [
+            b for b in page_blocks if b.kind == "caption"
+        ]:
+            text = join_lines([line.text for line in block.lines], spellings)
+            if block.kind == "heading":
+                start = add(text, "\n")
+                out.headings.append((start, start + len(text)))
+                name = section_of(text)
+                if name and name != current_section:
+                    out.sections.append((start, name))
+                    current_section = name
+                open_paragraph = False
+            elif block.kind == "caption":
+                add(text, "\n")
+                open_paragraph = False
+            elif open_paragraph and text[:1].islower():
+                glue = "" if parts[-1].endswith(_HYPHENS) else " "
+                if glue == "":
+                    parts[-1] = parts[-1][:-1] + _mend(parts[-1][:-1], text, spellings, True)
+                add(text, glue)
+            else:
+                for piece in split_glued_labels([text]):  # "Background The significance…" in abstracts
+                    start = add(piece, "\n")
+                    if piece is not text and section_of(piece) == "Abstract" and not current_section:
+                        out.sections.append((start, "Abstract"))
+                        current_section = "Abstract"
+            if block.kind == "prose":
+                open_paragraph = not re.search(r"[.!?:;)\]\"”]$", text)
+        if out.page_starts[-1] > length:
+            out.page_starts[-1] = length
+    out.text = "".join(parts).replace(HYPHEN_MARK, "-")
+    return out

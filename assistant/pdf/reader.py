@@ -1,0 +1,200 @@
+"""Read a PDF into positioned text lines with pypdfium2 (PDFium): characters with their boxes, per line.
+
+PDFium gives characters in content order with its own line breaks. A line here is a run of characters
+between those breaks, cut again where the next character sits lower or higher by most of a line (PDFium
+joins lines after a hyphen) or jumps right by more than three font sizes (two columns on one baseline).
+Lines on one baseline are merged back (PDFium breaks at superscripts), and raised small characters after
+a word (citation numbers, affiliation marks) are dropped. Coordinates are top-down, in PDF points.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+READER_VERSION = "1"
+_BREAKS = {"\r", "\n"}
+HYPHEN_MARK = "\u00ad"  # where PDFium reports a line-end hyphen (a soft hyphen in the line's text)
+# what a raised small run after a word may hold: reference numbers, affiliation letters and marks
+_NORMALISE = str.maketrans({"\u00a0": " ", "\u2010": "-", "\u2011": "-", "\ufb01": "fi", "\ufb02": "fl",
+                            "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl"})
+_SUPERSCRIPT_CHARS = set("0123456789,–-−†‡*§¶#abcdefghij")
+
+
+@dataclass(frozen=True)
+class Char:
+    """One character and its loose box (left, top, right, bottom; top-down)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def size(self) -> float:
+        """The loose box's height: the font size as set on the page, ascent to descent."""
+        return self.bottom - self.top
+
+
+@dataclass
+class Line:
+    """One line of text on a page, with where it sits and how it is set."""
+
+    page: int  # 1-based
+    chars: list[Char]
+    bold: bool = False
+    text: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.text = _line_text(self.chars)
+
+    @property
+    def x0(self) -> float:
+        """Left edge."""
+        return min(c.x0 for c in self.chars if not c.text.isspace())
+
+    @property
+    def x1(self) -> float:
+        """Right edge."""
+        return max(c.x1 for c in self.chars if not c.text.isspace())
+
+    @property
+    def top(self) -> float:
+        """Top edge."""
+        return min(c.top for c in self.chars if not c.text.isspace())
+
+    @property
+    def bottom(self) -> float:
+        """Bottom edge."""
+        return max(c.bottom for c in self.chars if not c.text.isspace())
+
+    @property
+    def size(self) -> float:
+        """Median character size."""
+        return statistics.median(c.size for c in self.chars if not c.text.isspace())
+
+    @property
+    def height(self) -> float:
+        """Height of the line's box."""
+        return self.bottom - self.top
+
+
+@dataclass
+class Page:
+    """The lines of one page and its size."""
+
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+
+
+def open_pdf(data: bytes):
+    """A pypdfium2 document for these bytes; the caller closes it."""
+    import pypdfium2 as pdfium
+
+    return pdfium.PdfDocument(data)
+
+
+def read_pages(pdf) -> list[Page]:
+    """Every page's lines, in PDFium's content order."""
+    return [read_page(pdf, i + 1) for i in range(len(pdf))]
+
+
+def read_page(pdf, number: int) -> Page:
+    """The lines of page `number` (1-based)."""
+    import pypdfium2.raw as raw
+
+    page = pdf[number - 1]
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    count = textpage.count_chars()
+    # one character per index (the text range string can drift from the indices around ligatures)
+    text = [_unicode(raw, textpage, i) for i in range(count)]
+    lines: list[Line] = []
+    current: list[Char] = []
+    bold = False
+    for i, char in enumerate(text):
+        if char in _BREAKS:
+            _flush(current, bold, lines, number)
+            current = []
+            continue
+        if char.isspace():
+            if current:
+                current.append(Char(" ", current[-1].x1, current[-1].top, current[-1].x1, current[-1].bottom))
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        glyph = Char(char, left, height - top, right, height - bottom)
+        if current and _starts_new_line(current, glyph):
+            _flush(current, bold, lines, number)
+            current = []
+        if not current:
+            bold = raw.FPDFText_GetFontWeight(textpage.raw, i) >= 600
+        current.append(glyph)
+    _flush(current, bold, lines, number)
+    textpage.close()
+    page.close()
+    return Page(number, width, height, _merge_baselines(lines))
+
+
+def _unicode(raw, textpage, index: int) -> str:
+    if raw.FPDFText_IsHyphen(textpage.raw, index):
+        return HYPHEN_MARK
+    code = raw.FPDFText_GetUnicode(textpage.raw, index)
+    return chr(code) if code >= 32 and code not in (0xFFFE, 0xFFFF) else ("\n" if code in (10, 13) else " ")
+
+
+def _starts_new_line(current: list[Char], glyph: Char) -> bool:
+    last = next(c for c in reversed(current) if not c.text.isspace())
+    size = max(glyph.size, last.size, 1.0)
+    if abs((glyph.top + glyph.bottom) - (last.top + last.bottom)) / 2 > 0.8 * size:
+        return True
+    return glyph.x0 - last.x1 > 3 * size or glyph.x1 < last.x0 - size
+
+
+def _flush(chars: list[Char], bold: bool, lines: list[Line], number: int) -> None:
+    while chars and chars[-1].text.isspace():
+        chars.pop()
+    if chars:
+        lines.append(Line(number, list(chars), bold))
+
+
+def _merge_baselines(lines: list[Line]) -> list[Line]:
+    """Join consecutive lines that sit on one baseline, side by side (PDFium splits at superscripts)."""
+    merged: list[Line] = []
+    for line in lines:
+        prev = merged[-1] if merged else None
+        if prev is not None and _same_baseline(prev, line):
+            gap = line.x0 - prev.x1
+            spacer = [Char(" ", prev.x1, prev.top, line.x0, prev.bottom)] if gap > 0.12 * prev.size else []
+            merged[-1] = Line(prev.page, prev.chars + spacer + line.chars, prev.bold)
+        else:
+            merged.append(line)
+    return merged
+
+
+def _same_baseline(a: Line, b: Line) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.height, b.height) and -a.size < b.x0 - a.x1 < 1.5 * a.size
+
+
+def _line_text(chars: list[Char]) -> str:
+    """The line's text without superscript marks after words; spaces collapsed."""
+    sizes = [c.size for c in chars if not c.text.isspace()]
+    if not sizes:
+        return ""
+    body = statistics.median(sizes)
+    baseline = statistics.median(c.bottom for c in chars if not c.text.isspace())
+    out: list[str] = []
+    for i, char in enumerate(chars):
+        raised = char.size < 0.75 * body and char.bottom < baseline - 0.28 * body
+        if raised and char.text in _SUPERSCRIPT_CHARS and _after_word(out):
+            continue
+        out.append(char.text)
+    return " ".join("".join(out).translate(_NORMALISE).split())
+
+
+def _after_word(out: list[str]) -> bool:
+    previous = "".join(out[-3:]).rstrip()
+    return bool(previous) and (previous[-1].isalpha() or previous[-1] in ").,;:")
