@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="instead: nDCG@10 and Recall@100 on a BEIR folder (indexed under the report dir)")
     evaluate.add_argument("--qa", type=Path, metavar="FILE.json",
                           help="instead: answer metrics on a SQuAD-format set (indexed under the report dir)")
+    evaluate.add_argument("--papers", type=Path, metavar="DIR",
+                          help="index a folder of PDFs and score evals/papers_questions.jsonl and papers_gold.json on it")
     evaluate.add_argument("--sample", type=int, metavar="N", help="with --qa: a fixed random sample of N questions")
     evaluate.add_argument("--half", choices=("a", "b"),
                           help="with --qa: index only this half of the contexts (even positions a, odd b)")
@@ -161,8 +163,7 @@ def _beir(args: argparse.Namespace) -> int:
 
 
 def _qa(args: argparse.Namespace) -> int:
-    from .errors import StudyQAError
-    from .qa_eval import check_qa_thresholds, run_qa_eval
+    from .qa_eval import run_qa_eval
     from .settings import get_settings
 
     key = f"qa-{args.qa.resolve().parent.name}-{args.qa.stem}-{args.half or ('a' if args.unanswerable else 'all')}"
@@ -171,15 +172,33 @@ def _qa(args: argparse.Namespace) -> int:
     args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / f"{key}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
     print(json.dumps({k: v for k, v in result.items() if not k.endswith("questions")}, ensure_ascii=False, indent=2))
-    if not args.gate:
-        return 0
-    limits = json.loads((EVALS / "qa_thresholds.json").read_text("utf-8")).get(args.gate)
+    return _gate(args.gate, result["metrics"]) if args.gate else 0
+
+
+def _papers(args: argparse.Namespace) -> int:
+    from .papers_eval import run_papers_eval
+    from .settings import get_settings
+
+    settings = get_settings().model_copy(update={"index_dir": args.report_dir / "papers" / "store", "chroma_url": None})
+    result = run_papers_eval(args.papers, EVALS / "papers_questions.jsonl", EVALS / "papers_gold.json", settings,
+                             progress=True)
+    args.report_dir.mkdir(parents=True, exist_ok=True)
+    (args.report_dir / "papers.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
+    print(json.dumps({k: v for k, v in result.items() if k != "questions"}, ensure_ascii=False, indent=2))
+    return _gate(args.gate, result["metrics"]) if args.gate else 0
+
+
+def _gate(name: str, metrics: dict) -> int:
+    from .errors import StudyQAError
+    from .qa_eval import check_qa_thresholds
+
+    limits = json.loads((EVALS / "qa_thresholds.json").read_text("utf-8")).get(name)
     if limits is None:
-        raise StudyQAError(f"no entry {args.gate!r} in {EVALS / 'qa_thresholds.json'}")
-    failures = check_qa_thresholds(result["metrics"], limits)
+        raise StudyQAError(f"no entry {name!r} in {EVALS / 'qa_thresholds.json'}")
+    failures = check_qa_thresholds(metrics, limits)
     for failure in failures:
-        print(f"qa gate {args.gate}: {failure}", file=sys.stderr)
-    print(f"qa gate {args.gate}: {'FAIL' if failures else 'PASS'}", file=sys.stderr)
+        print(f"qa gate {name}: {failure}", file=sys.stderr)
+    print(f"qa gate {name}: {'FAIL' if failures else 'PASS'}", file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -188,6 +207,8 @@ def _eval(args: argparse.Namespace) -> int:
         return _beir(args)
     if args.qa:
         return _qa(args)
+    if args.papers:
+        return _papers(args)
     from .api import default_assistant
     from .evaluation import check_thresholds, format_report, load_questions, markdown_report, run_ablation, run_eval
 

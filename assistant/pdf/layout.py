@@ -27,10 +27,12 @@ from pathlib import Path
 from ..cleaning import split_glued_labels
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
+_CLOSING = tuple(".,;:)]")
+_LINE_NUMBER = re.compile(r"^\d{1,4}\s+(?=\S)")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
 
 
@@ -98,12 +100,22 @@ def lay_out(pages: list[Page]) -> LaidOut:
     if not lines:
         return LaidOut("")
     body = _body_size(lines)
+    _strip_line_numbers(pages)
     running = _running_lines(pages)
     blocks: list[Block] = []
     for page in pages:
         kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)]
         blocks.extend(_demote_label_headings([_classify(block, body) for block in _group(kept, body)]))
     return _assemble(pages, blocks, _spellings(lines))
+
+
+def _strip_line_numbers(pages: list[Page]) -> None:
+    """Manuscripts number their lines in the margin; when most lines start with a number, drop it."""
+    numbered = [line for page in pages for line in page.lines if _LINE_NUMBER.match(line.text)]
+    if len(numbered) < 0.3 * sum(len(page.lines) for page in pages):
+        return
+    for line in numbered:
+        line.text = _LINE_NUMBER.sub("", line.text)
 
 
 def _body_size(lines: list[Line]) -> float:
@@ -207,7 +219,10 @@ def _spellings(lines: list[Line]) -> Counter:
     """How often each word form occurs within lines (never across a line end)."""
     counts: Counter = Counter()
     for line in lines:
-        counts.update(w.lower() for w in _WORD.findall(line.text.replace(HYPHEN_MARK, " ")))
+        for word in _WORD.findall(line.text.replace(HYPHEN_MARK, " ")):
+            parts = re.split(r"[-\u2010\u2011]", word.lower())
+            counts[word.lower()] += 1
+            counts.update(f"{a}-{b}" for a, b in zip(parts, parts[1:]) if len(parts) > 2)  # pairs in compounds
     return counts
 
 
@@ -219,27 +234,30 @@ def join_lines(texts: list[str], spellings: Counter) -> str:
             out = text
             continue
         if out.endswith(_HYPHENS) and text[:1].isalpha():
-            out = out[:-1] + _mend(out[:-1], text, spellings, out[-1] != HYPHEN_MARK or True) + text
+            out = out[:-1] + _mend(out[:-1], text, spellings) + text
         elif out.endswith(_HYPHENS) and text[:1].isdigit():
             out = out[:-1] + "-" + text
+        elif text[:1] in _CLOSING:  # the full stop after a dropped superscript, set on its own
+            out += text
         else:
             out = f"{out} {text}"
     return out.replace(HYPHEN_MARK, "-")
 
 
-def _mend(before: str, after: str, spellings: Counter, _hyphen: bool) -> str:
+def _mend(before: str, after: str, spellings: Counter) -> str:
     """'' to join the two halves of a broken word, '-' when the paper writes it with a hyphen."""
-    head = re.search(r"[A-Za-z\-]*$", before).group(0).lower()
-    tail = re.match(r"[A-Za-z\-]*", after).group(0).lower()
+    head = re.search(r"[A-Za-z]*$", before).group(0).lower()
+    tail = re.match(r"[A-Za-z]*", after).group(0).lower()
     if not head or not tail:
         return "-"
     joined, hyphened = head + tail, f"{head}-{tail}"
     if spellings[hyphened] > spellings[joined]:
         return "-"
-    if spellings[joined] or not head.replace("-", "").isalpha():
+    if spellings[joined]:
         return ""
-    # neither form seen elsewhere: a capital or a digit-led part ("COVID-", "A-to-") is a compound
-    return "-" if head[-1:].isupper() or "-" in head or head.isupper() else ""
+    # neither form seen elsewhere: a part in capitals ("COVID-", "A-to-") makes a compound
+    original = re.search(r"[A-Za-z]*$", before).group(0)
+    return "-" if original.isupper() or len(head) == 1 else ""
 
 
 def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> LaidOut:
@@ -280,10 +298,12 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
             elif block.kind == "caption":
                 add(text, "\n")
                 open_paragraph = False
+            elif parts and text[:1] in _CLOSING:
+                add(text, "")
             elif open_paragraph and text[:1].islower():
                 glue = "" if parts[-1].endswith(_HYPHENS) else " "
                 if glue == "":
-                    parts[-1] = parts[-1][:-1] + _mend(parts[-1][:-1], text, spellings, True)
+                    parts[-1] = parts[-1][:-1] + _mend(parts[-1][:-1], text, spellings)
                 add(text, glue)
             else:
                 for piece in split_glued_labels([text]):  # "Background The significance…" in abstracts

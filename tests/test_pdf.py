@@ -1,0 +1,125 @@
+"""The PDF reader on real publishers' PDFs (../shared/papers) and on damaged copies of them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.documents import read_document
+from assistant.errors import UnreadableSource
+from assistant.pdf import read_pdf
+from assistant.pdf.layout import may_answer, section_of
+from assistant.pdf.reader import open_pdf, read_pages
+
+PAPERS = Path(__file__).resolve().parents[2] / "shared" / "papers"
+PDFS = sorted(PAPERS.glob("*.pdf"))
+FURNITURE = re.compile(r"(?i)creativecommons|licensed under|\bpage \d+ of \d+\b|certified by peer review|"
+                       r"\bet al\.? [A-Z][\w ]+ \(\d{4}\) \d+:\d+")
+
+
+@pytest.fixture(scope="module")
+def papers():
+    return {path.name: read_pdf(path.read_bytes()) for path in PDFS}
+
+
+def test_all_thirteen_shared_papers_are_read_with_pages_and_sections(papers):
+    assert len(papers) == 13
+    for name, paper in papers.items():
+        assert len(paper.page_starts) == paper.page_count > 1, name
+        assert paper.page_starts == sorted(paper.page_starts) and paper.page_starts[-1] < len(paper.text), name
+        named = [section for _, section in paper.sections]
+        assert "Introduction" in named or "Methods" in named, (name, named)
+
+
+def _within_line_forms(path: Path) -> Counter:
+    pdf = open_pdf(path.read_bytes())
+    counts: Counter = Counter()
+    for page in read_pages(pdf):
+        for line in page.lines:
+            counts.update(w.lower() for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*|[A-Za-z]+", line.text))
+    pdf.close()
+    return counts
+
+
+@pytest.mark.parametrize("path", PDFS, ids=[p.stem[:24] for p in PDFS])
+def test_no_word_is_left_split_by_a_line_end_hyphen(papers, path):
+    text = papers[path.name].text
+    forms = _within_line_forms(path)
+    words = Counter(re.findall(r"[a-z]+", text.lower()))
+    split = [m.group(0) for m in re.finditer(r"\b([A-Za-z]{2,})-\s*([a-z]{2,})\b", text)
+             if words[(m.group(1) + m.group(2)).lower()] and m.group(2) not in ("and", "or", "to")
+             and forms[f"{m.group(1)}-{m.group(2)}".lower()] == 0
+             and not any(f.endswith(f"{m.group(1)}-{m.group(2)}".lower()) for f in forms if "-" in f)]
+    assert split == []
+
+
+def test_no_running_header_licence_or_preprint_stamp_in_the_text(papers):
+    for name, paper in papers.items():
+        assert FURNITURE.findall(paper.text) == [], name
+
+
+def test_metadata_of_a_two_column_paper_comes_from_its_first_page_not_its_references(papers):
+    meta = papers["10.1186_s12915-024-01908-y.pdf"].metadata
+    assert meta.title == ("Temporal landscape and translational regulation of A-to-I RNA editing in mouse retina "
+                          "development")
+    assert meta.authors[0] == "Ludong Yang" and meta.year == 2024 and meta.journal == "BMC Biology"
+    assert meta.doi == "10.1186/s12915-024-01908-y"
+
+
+def test_section_names_and_what_back_matter_may_answer():
+    assert section_of("2. Materials and methods") == "Methods" and section_of("Competing interests") == "Declarations"
+    assert section_of("Temporal changes of A-to-I editing") == ""
+    assert not may_answer("References", "How many patients were included?")
+    assert not may_answer("Declarations", "How many patients were included?")
+    assert may_answer("Declarations", "Who funded the study?") and may_answer("Results", "How many patients?")
+
+
+def test_damaged_copies_are_refused_with_a_reason_and_never_crash(tmp_path):
+    source = (PAPERS / "tully2010_patient_experiences_heart_failure_programmes_qualitative.pdf").read_bytes()
+    damaged = {"truncated.pdf": source[: len(source) // 3], "header-only.pdf": source[:1024],
+               "garbled.pdf": source[:2000] + bytes(range(256)) * 40 + source[-2000:],
+               "not-a-pdf.pdf": b"%PDF-1.7\n" + b"\x00\xff" * 500}
+    for name, data in damaged.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        try:
+            doc = read_document(path)
+        except UnreadableSource as exc:
+            assert str(exc) and "\n" not in str(exc), name
+        else:  # PDFium can recover part of a damaged file: what it reads must still be well formed
+            assert doc.text and len(doc.page_starts) >= 1, name
+
+
+def test_indexing_the_papers_gives_every_chunk_and_citation_a_page_and_never_answers_from_references(tmp_path):
+    from assistant.api import Assistant
+    from assistant.indexing import build_index
+    from assistant.settings import Settings
+
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    for name in ("tully2010_patient_experiences_heart_failure_programmes_qualitative.pdf",
+                 "10.1038_s41467-024-48375-1.pdf"):
+        (folder / name).write_bytes((PAPERS / name).read_bytes())
+    settings = Settings(index_dir=tmp_path / "store", sources_dir=folder)
+    report = build_index([folder], settings)
+    assert report.documents == 2 and not report.skipped
+    assistant = Assistant(settings)
+    chunks = assistant.retriever.snapshot.chunks
+    assert all(c.page >= 1 and c.page_end >= c.page for c in chunks)
+    assert any(c.section == "References" for c in chunks)
+    for question in ("How many participants took part in the heart failure focus groups?",
+                     "What did microstimulation of the subgenual cingulate cortex do to decision-making?",
+                     "Which earlier studies reported heart failure rehabilitation outcomes?"):
+        answer = assistant.answer(question)
+        assert all(p.section != "References" for p in answer.passages)
+        assert all(c.page >= 1 for c in answer.citations)
+    cards = assistant.studies()
+    for card in cards:
+        for values in card.fields.values():
+            for value in values:
+                for evidence in value.evidence:
+                    doc = assistant.retriever.snapshot.documents[card.doc_id]
+                    assert doc.section_at(evidence.start) != "References"
