@@ -26,6 +26,13 @@ CSS = """
 .sources summary { cursor: pointer; font-weight: 600; }
 .sources .meta { font-size: 0.85em; opacity: 0.8; margin: 4px 0; }
 .sources blockquote { white-space: pre-wrap; margin: 4px 0; }
+.sources .cited { display: flex; flex-wrap: wrap; gap: 10px; align-items: flex-start; }
+.sources .cited blockquote { flex: 1 1 200px; }
+.sources .page-view { flex: 1 1 180px; margin: 4px 0; }
+.sources .page-view img { width: 100%; border: 1px solid #ccc; cursor: zoom-in; }
+.sources .page-view img:focus { position: fixed; z-index: 1000; top: 2vh; left: 50%; transform: translateX(-50%);
+  width: auto; height: 96vh; cursor: zoom-out; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.5); outline: none; }
+.sources .page-view figcaption { font-size: 0.85em; opacity: 0.8; text-align: center; }
 .sources .card table { border-collapse: collapse; font-size: 0.9em; }
 .sources .card th { text-align: left; vertical-align: top; padding: 2px 8px 2px 0; white-space: nowrap; }
 .sources .card .quote { font-size: 0.85em; opacity: 0.75; }

@@ -5,6 +5,7 @@ Screenshots of the main states are saved under tests/artifacts/ (git-ignored).
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from pathlib import Path
@@ -18,6 +19,7 @@ from .conftest import CFT, copy_sources, free_port
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+PAPER = Path("/work/shared/papers/10.1038_s41467-024-48375-1.pdf")
 HOSTILE = (
     "Paramedic art therapy pilot\n\n"
     "Seventeen paramedics joined a six-week art therapy circle in Bergen. <script>window.__pwned = 1; alert('xss')</script> "
@@ -53,15 +55,21 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(site, browser):
-    url, _ = site
+def open_chat(browser, url: str):
+    """A fresh browser context on the chat page, ready for a question; returns (context, page)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector("#question textarea", timeout=60_000)
+    return context, page
+
+
+@pytest.fixture
+def page(site, browser):
+    url, _ = site
+    context, page = open_chat(browser, url)
     yield page
     context.close()
 
@@ -175,3 +183,63 @@ def test_answer_shows_the_cited_studys_card_and_library_filters_by_card_fields(p
     page.click("#use-shown")
     page.wait_for_function("() => document.querySelector('#filter input[type=checkbox]:checked') !== null", timeout=30_000)
     shot(page, "07-card-filter")
+
+
+@pytest.fixture(scope="module")
+def pdf_site(tmp_path_factory, embedder):
+    if not PAPER.exists():
+        pytest.skip("the shared papers are not here")
+    base = tmp_path_factory.mktemp("browser-pdf")
+    (base / "sources").mkdir()
+    shutil.copy(PAPER, base / "sources")
+    bot = Assistant({"index_dir": base / "store", "sources_dir": base / "sources"}, embedder=embedder)
+    bot.index()
+    app = build_app(bot)
+    port = free_port()
+    serve(app, "127.0.0.1", port, None, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
+
+
+def test_cited_pdf_page_is_shown_with_the_quoted_sentence_highlighted(pdf_site, browser):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    context, page = open_chat(browser, pdf_site)
+    try:
+        answer = ask(page, "How did microstimulation of the subgenual cingulate cortex affect decision-making "
+                           "in the primates?")
+        assert "[1]" in answer and "microstimulating the subgenual cingulate cortex" in answer
+        page.locator("#sources summary").first.click()
+        figure = page.locator("#sources details[open] figure.page-view")
+        figure.wait_for(state="visible")
+        assert figure.locator("figcaption").inner_text().startswith("p. ")
+        image = figure.locator("img")
+        src = image.get_attribute("src")
+        assert src
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+        small = image.bounding_box()
+        blockquote = page.locator("#sources details[open] .cited blockquote").bounding_box()
+        # beside the passage: to its right, level with it
+        assert small["x"] >= blockquote["x"] + blockquote["width"] and small["y"] < blockquote["y"] + 50
+        shot(page, "08-cited-pdf-page")
+        image.click()  # enlarges the page over the window
+        page.wait_for_function("img => img.getBoundingClientRect().height > 900", arg=image.element_handle())
+        shot(page, "09-cited-pdf-page-enlarged")
+        # the bytes the browser shows, fetched by the page itself (a data: URI or a served file alike)
+        encoded = page.evaluate("""async src => {
+            const bytes = new Uint8Array(await (await fetch(src)).arrayBuffer());
+            let text = "";
+            for (const b of bytes) text += String.fromCharCode(b);
+            return btoa(text);
+        }""", src)
+    finally:
+        context.close()
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(encoded))).convert("RGB")).astype(int)
+    r, g, b = pixels[..., 0], pixels[..., 1], pixels[..., 2]
+    highlight = (r > 200) & (g > 180) & (b < 190) & (r - b > 50)
+    assert highlight.sum() > 5_000  # a few lines' worth of yellow, not a stray speck
