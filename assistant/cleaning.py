@@ -198,7 +198,7 @@ def looks_like_name_list(line: str) -> bool:
     """At least two comma-separated items, each one to five capitalised words or initials."""
     if AFFILIATION.search(line) or IDENTIFIER.search(line) or count_cjk(line):
         return False
-    parts = [p.strip() for p in re.split(r"[,;]|\band\b", line.strip().rstrip(".")) if p.strip()]
+    parts = [p.strip().rstrip("*†‡").strip() for p in re.split(r"[,;&]|\band\b", line.strip().rstrip(".")) if p.strip()]
     return len(parts) >= 2 and all(_NAME.match(p) for p in parts)
 
 

@@ -64,5 +64,5 @@ def _read_pdf_document(path: Path, root: Path | None) -> Document:
         sha256=hashlib.sha256(data).hexdigest(), title=meta.title, label=meta.label, authors=meta.authors,
         doi=meta.doi, journal=meta.journal, year=meta.year, trial_registration=meta.trial_registration,
         langs=meta.langs, page_starts=paper.page_starts, sections=[list(s) for s in paper.sections],
-        path=str(Path(path).resolve()), reader=reader_version(path),
+        path=str(Path(path).resolve()), reader=reader_version(path), field_lines=meta.field_lines,
     )

@@ -39,6 +39,8 @@ class Metadata:
     trial_registration: str = ""
     langs: list[str] = field(default_factory=list)
     label: str = ""
+    # where a PDF states a field outside its running text (a running head, a stamp): field -> [page, line]
+    field_lines: dict[str, list] = field(default_factory=dict)
 
 
 def extract_metadata(cleaned: Cleaned) -> Metadata:

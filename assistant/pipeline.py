@@ -6,6 +6,8 @@
       -> route     a question across the collection ("which studies …") is answered from the study cards
                    of every indexed study; anything else goes on:
       -> retrieve  passages (hybrid by default), and the chunk stating an asked metadata value
+      -> fields    a question asking for a bibliographic field itself is answered from the lead document's
+                   fields, cited to the line that states the value
       -> extract   the extractive answer; it also decides refusal from the evidence
       -> generate  the LLM's answer with checked markers, or the extractive one
 
@@ -24,6 +26,7 @@ from .answering.citations import check_markers, citations_for
 from .answering.extractive import Extract, extractive_answer
 from .answering.followup import condense, needs_context
 from .answering.llm import LLMUnavailable
+from .answering.metadata_answer import fields_asked_for, metadata_answer
 from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .cards.answer import answer_from_cards
@@ -60,6 +63,11 @@ def answer_pieces(assistant: Assistant, question: str, history: Sequence[dict[st
         yield from_cards
         return
     retrieve(assistant, turn)
+    from_fields = answer_from_metadata(turn)
+    if from_fields is not None:
+        yield from_fields.text
+        yield from_fields
+        return
     extract(assistant, turn)
     yield from generate(assistant, turn)
 
@@ -120,6 +128,26 @@ def retrieve(assistant: Assistant, turn: Turn) -> None:
                     also.append(retriever.passage_at(pos, 0.0))
     turn.passages, turn.also = passages + also, also
     turn.retrieved = time.perf_counter()
+
+
+def answer_from_metadata(turn: Turn) -> Answer | None:
+    """The answer from the lead document's bibliographic fields when the question asks for one, else None."""
+    fields = fields_asked_for(turn.query.question)
+    if not fields or turn.query.compares or not turn.passages:
+        return None
+    retriever = turn.retriever
+    doc = retriever.snapshot.documents[turn.passages[0].doc_id]
+
+    def passage_at(start: int, end: int) -> Passage | None:
+        pos = retriever.snapshot.chunk_covering(doc.doc_id, start, end)
+        return None if pos is None else retriever.passage_at(pos, 1.0)
+
+    found = metadata_answer(fields, doc, turn.query.lang, passage_at)
+    if found is None:
+        return None
+    text, citations, cited = found
+    turn.passages = turn.passages + [p for p in cited if all(p.chunk_id != q.chunk_id for q in turn.passages)]
+    return _answer(turn, text, citations, False, "metadata", turn.notices)
 
 
 def extract(assistant: Assistant, turn: Turn) -> None:

@@ -30,6 +30,7 @@ class Document:
     sections: list[list] = field(default_factory=list)
     path: str = ""
     reader: str = ""
+    field_lines: dict[str, list] = field(default_factory=dict)  # field -> [page, line] stated outside the text
 
     def page_at(self, offset: int) -> int:
         """The 1-based page holding the character at `offset`, or 0 when the source has no pages."""

@@ -116,6 +116,9 @@ def test_indexing_the_papers_gives_every_chunk_and_citation_a_page_and_never_ans
         answer = assistant.answer(question)
         assert all(p.section != "References" for p in answer.passages)
         assert all(c.page >= 1 for c in answer.citations)
+    doi = assistant.answer("What is the DOI of the paper on patient experiences of heart failure programmes?")
+    assert doi.mode == "metadata" and "10.1155/2010/157939" in doi.text
+    assert "10.1155/2010/157939" in doi.citations[0].quote and doi.citations[0].page == 1
     cards = assistant.studies()
     for card in cards:
         for values in card.fields.values():

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..cleaning import heading_context, is_heading, looks_like_name_list
 from ..lexical import tokenize
+from ..patterns import cue
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
 from .answer_types import matches_type, missing_attribute
@@ -199,6 +200,12 @@ def is_running_text(sentence: str) -> bool:
     return len(sentence) >= LONG_LINE_CHARS and len(words) >= 8 and capitalised < 0.5 * len(words)
 
 
+def _in_caption(text: str, start: int) -> bool:
+    """Whether the sentence at `start` belongs to a paragraph that opens "Figure 2" or "Table 1"."""
+    paragraph = text.rfind("\n", 0, start) + 1
+    return bool(cue("caption").match(text, paragraph))
+
+
 def _same_text(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -216,7 +223,8 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
             continue
         names = looks_like_name_list(sentence)
         context = heading_context(heading) + (" authors wrote" if names else "")
-        prose = not names and is_running_text(sentence) and not _same_text(sentence, passage.title)
+        prose = (not names and is_running_text(sentence) and not _same_text(sentence, passage.title)
+                 and not _in_caption(passage.text, start))
         out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context, prose=prose))
     return out
 

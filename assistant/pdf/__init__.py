@@ -12,7 +12,7 @@ from ..errors import UnreadableSource
 from ..metadata import Metadata
 from .layout import LAYOUT_VERSION, lay_out, section_of
 from .metadata import METADATA_VERSION, paper_metadata, read_xmp
-from .reader import READER_VERSION, open_pdf, read_pages
+from .reader import PDFIUM_LOCK, READER_VERSION, open_pdf, read_pages
 
 PDF_READER_VERSION = f"pdf{READER_VERSION}.{LAYOUT_VERSION}.{METADATA_VERSION}"
 
@@ -33,6 +33,11 @@ class PaperText:
 
 def read_pdf(data: bytes) -> PaperText:
     """Read a PDF's bytes; raises UnreadableSource for a locked, damaged or textless file."""
+    with PDFIUM_LOCK:
+        return _read_locked(data)
+
+
+def _read_locked(data: bytes) -> PaperText:
     import pypdfium2 as pdfium
 
     try:

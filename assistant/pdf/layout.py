@@ -25,9 +25,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..cleaning import split_glued_labels
+from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
@@ -72,7 +73,7 @@ def vocabulary() -> dict:
         "sections": {name: re.compile(rf"(?:{pattern})", re.IGNORECASE) for name, pattern in data["sections"].items()},
         "furniture": [re.compile(p, re.IGNORECASE) for p in data["furniture"]],
         "margin": re.compile(data["margin_furniture"], re.IGNORECASE),
-        "caption": re.compile(data["caption"], re.IGNORECASE),
+        "caption": cue("caption"),
         "declarations_topics": re.compile(data["declarations_topics"], re.IGNORECASE),
     }
 
@@ -218,8 +219,15 @@ def _is_figure_text(block: Block, body: float) -> bool:
 def _spellings(lines: list[Line]) -> Counter:
     """How often each word form occurs within lines (never across a line end)."""
     counts: Counter = Counter()
+    broken = False  # the line before ended in a hyphen: this line's first word is the rest of a word
     for line in lines:
-        for word in _WORD.findall(line.text.replace(HYPHEN_MARK, " ")):
+        text = line.text
+        if broken:
+            text = re.sub(r"^[A-Za-z]+", " ", text)
+        broken = text.endswith(_HYPHENS)
+        if broken:
+            text = re.sub(r"[A-Za-z]+[-\u2010\u2011\u00ad]$", " ", text)
+        for word in _WORD.findall(text.replace(HYPHEN_MARK, " ")):
             parts = re.split(r"[-\u2010\u2011]", word.lower())
             counts[word.lower()] += 1
             counts.update(f"{a}-{b}" for a, b in zip(parts, parts[1:]) if len(parts) > 2)  # pairs in compounds
@@ -255,9 +263,13 @@ def _mend(before: str, after: str, spellings: Counter) -> str:
         return "-"
     if spellings[joined]:
         return ""
-    # neither form seen elsewhere: a part in capitals ("COVID-", "A-to-") makes a compound
+    # neither form seen elsewhere: a part in capitals ("COVID-", "Pascual-Leone") or two halves that are
+    # words of the paper on their own ("rate-limiting", "brain-training") make a compound; typesetting
+    # breaks words into pieces that are not words ("expec-tations")
     original = re.search(r"[A-Za-z]*$", before).group(0)
-    return "-" if original.isupper() or len(head) == 1 else ""
+    if original.isupper() or len(head) == 1 or after[:1].isupper():
+        return "-"
+    return "-" if min(len(head), len(tail)) >= 3 and spellings[head] and spellings[tail] else ""
 
 
 def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> LaidOut:

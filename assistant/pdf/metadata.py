@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "1"
+METADATA_VERSION = "2"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -72,7 +72,31 @@ def paper_metadata(pages: list[Page], info: dict[str, str], xmp: dict[str, list[
     meta.journal, meta.year = _journal_and_year(candidates, xmp)
     meta.langs = detect_langs(text)
     meta.label = make_label(meta.authors, meta.journal, meta.year, meta.doi, pubmed_order=False)
+    meta.field_lines = _stating_lines(pages, meta)
     return meta
+
+
+def _stating_lines(pages: list[Page], meta: Metadata) -> dict[str, list]:
+    """For each field, the first line on the page (page one first, then the margins of the others) that
+    states its value: where a citation of a metadata answer points."""
+    order = [(pages[0].number, line.text) for line in pages[0].lines] + [
+        (page.number, line.text) for page in pages[1:] for line in page.lines
+        if line.top < 0.1 * page.height or line.bottom > 0.9 * page.height] + [
+        (page.number, text) for page in pages for text in _around_citation(page)]
+    wanted = {"doi": meta.doi, "journal": meta.journal, "authors": meta.authors[0] if meta.authors else "",
+              "year": f"{meta.year}" if meta.year else ""}
+    found: dict[str, list] = {}
+    for name, value in wanted.items():
+        if not value:
+            continue
+        for number, text in order:
+            words = text if name == "doi" else DOI.sub(" ", text)  # "msphere" inside a DOI is no journal name
+            if re.search(rf"(?<!\w){re.escape(value)}(?!\w)", words, re.IGNORECASE) and (
+                    name != "year" or meta.journal.lower() in text.lower() or _PUBLISHED.search(text)
+                    or _PREPRINT.search(text)):
+                found[name] = [number, text]
+                break
+    return found
 
 
 def _norm(text: str) -> str:

@@ -10,9 +10,12 @@ a word (citation numbers, affiliation marks) are dropped. Coordinates are top-do
 from __future__ import annotations
 
 import statistics
+import threading
 from dataclasses import dataclass, field
 
 READER_VERSION = "1"
+# PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
+PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
 HYPHEN_MARK = "\u00ad"  # where PDFium reports a line-end hyphen (a soft hyphen in the line's text)
 # what a raised small run after a word may hold: reference numbers, affiliation letters and marks

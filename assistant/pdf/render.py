@@ -9,21 +9,21 @@ that follows it, mark the span between them.
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .reader import PDFIUM_LOCK
+
 if TYPE_CHECKING:
     from PIL import Image
+
 
 HIGHLIGHT = (255, 214, 0, 110)  # yellow at ~43% opacity: the text under it stays readable
 MIN_MATCH = 20  # a shorter head alone turns up in too many places on a page
 MIN_PART = 12  # ...but a head and tail this long will do when the tail follows at about the quote's length
 PAD = 1.0  # points around each marked line
-# PDFium is not thread-safe and the chat renders for several people at once; readers should hold it too
-PDFIUM_LOCK = threading.RLock()
 
 
 class RenderError(Exception):

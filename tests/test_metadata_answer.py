@@ -1,0 +1,34 @@
+"""Questions that ask for a bibliographic field are answered from the document's fields, cited to the line
+that states the value; questions that only mention authors or publishing are not."""
+
+from __future__ import annotations
+
+from assistant.answering.metadata_answer import fields_asked_for
+
+
+def test_which_questions_ask_for_a_field():
+    assert fields_asked_for("In which journal did the homework study appear?") == ["journal"]
+    assert fields_asked_for("What is the DOI of the Tele-Balint paper?") == ["doi"]
+    assert fields_asked_for("Who is the first author of the PEER study?") == ["authors"]
+    assert fields_asked_for("In what year was the peer volunteer study published?") == ["year"]
+    assert fields_asked_for("PEER试验的注册号是什么？") == ["trial_registration"]
+    assert fields_asked_for("What did the authors of the compassion circles paper conclude?") == []
+    assert fields_asked_for("What have earlier published studies found about Balint groups?") == []
+
+
+def test_a_journal_question_is_answered_from_the_field_and_cites_the_line(assistant):
+    answer = assistant.answer("In which journal did the low-intensity CBT homework study appear?")
+    assert answer.mode == "metadata" and not answer.refused
+    assert "BMC Psychiatry" in answer.text and answer.citations
+    assert "BMC Psychiatry" in answer.citations[0].quote
+
+
+def test_a_registration_question_in_chinese_is_answered_in_chinese(assistant):
+    answer = assistant.answer("PEER试验的注册号是什么？")
+    assert answer.mode == "metadata" and "NCT04639167" in answer.text and "试验注册号" in answer.text
+    assert "NCT04639167" in answer.citations[0].quote
+
+
+def test_a_question_about_what_the_authors_found_goes_to_the_text(assistant):
+    answer = assistant.answer("What did the authors of the compassion circles paper say circles offer staff?")
+    assert answer.mode != "metadata"
