@@ -26,7 +26,7 @@ from .errors import IndexBusyError, StudyQAError, UnreadableSource
 from .faults import checkpoint
 from .lexical import LexicalIndex
 from .loaders import find_sources
-from .query_encoder import ensure_query_encoder, remove_other_encoders
+from .query_encoder import DocumentEncoder, document_encoder, ensure_query_encoder, remove_other_encoders
 from .settings import Settings, get_settings
 from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
 from .store import VectorStore, open_client
@@ -59,12 +59,14 @@ class IndexReport:
 
 
 def index_fingerprint(settings: Settings) -> str:
-    """Changes whenever every vector or chunk would differ: model, chunk budget, chunker version.
+    """Changes whenever every vector or chunk would differ: model, chunk budget, chunker version, and what
+    embeds documents (the int8 copy's vectors differ slightly: an index never mixes them with others).
 
     Reader versions (cleaning, metadata, PDF reading) are not in it: each document records the versions
     that read it, and a change re-reads only those files and re-embeds only chunks whose text changed.
     """
-    key = json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION])
+    key = json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION,
+                      settings.document_encoder])
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -139,12 +141,16 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     store = VectorStore(open_client(settings.index_dir, settings.chroma_url), settings.chroma_collection_name(fingerprint))
     embedder = get_embedder(settings.embedding_model, settings.device)
     checkpoint("model-loaded")
-    new_embeddings = _embed_missing(store, embedder, documents, chunks, old, settings, progress)
-    checkpoint("embedded")
-    encoder = ensure_query_encoder(embedder, settings.index_dir) if settings.fast_queries else None
+    # the ONNX copy first: it embeds the documents too (unless sentence-transformers is asked for)
+    wanted = settings.fast_queries or settings.document_encoder != "sentence-transformers"
+    encoder = ensure_query_encoder(embedder, settings.index_dir) if wanted else None
     checkpoint("encoder-ready")
+    encode_with = document_encoder(embedder, settings.index_dir, encoder, settings.document_encoder)
+    new_embeddings = _embed_missing(store, encode_with, documents, chunks, old, settings, progress)
+    checkpoint("embedded")
     manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
-                "chroma_url": settings.chroma_url or "", "query_encoder": encoder, "created": time.time(),
+                "chroma_url": settings.chroma_url or "", "query_encoder": encoder if settings.fast_queries else None,
+                "document_encoder": getattr(encode_with, "kind", "sentence-transformers"), "created": time.time(),
                 "cards_version": RULES_VERSION}
     cards = study_cards(documents, settings, _card_llm(settings), _reusable_cards(old))
     pending = Path(settings.index_dir) / CLEANUP_PENDING
@@ -264,7 +270,7 @@ def _chunks_by_doc(snapshot: Snapshot | None) -> dict[str, list[Chunk]]:
 
 
 def _embed_missing(
-    store: VectorStore, embedder: Embedder, documents: list[Document], chunks: list[Chunk],
+    store: VectorStore, embedder: Embedder | DocumentEncoder, documents: list[Document], chunks: list[Chunk],
     old: Snapshot | None, settings: Settings, progress: bool,
 ) -> int:
     from tqdm import tqdm

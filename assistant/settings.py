@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(40, ge=0, description="Tokens of trailing sentences repeated in the next chunk.")
     embed_batch_size: int = Field(32, ge=1, description="Chunks per embedding batch.")
     fast_queries: bool = Field(True, description="Encode questions with an ONNX copy of the model made at index time.")
+    document_encoder: Literal["onnx", "onnx-int8", "sentence-transformers"] = Field(
+        "onnx", description="What embeds documents at index time: the ONNX copy of the model (fp32, same vectors), "
+        "its int8 quantised copy (faster, vectors differ slightly), or sentence-transformers itself.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     fetch_k: int = Field(20, ge=1, description="Candidates fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")

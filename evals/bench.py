@@ -39,7 +39,7 @@ BENCH_DATA = HERE.parent.parent / "shared" / "bench"
 REPORTS = default_reports_dir()
 SCALE_SETS = ("scifact", "nfcorpus")
 SCALE_CHUNKING = {"chunk_tokens": 40, "chunk_overlap": 16}
-THROUGHPUT_SAMPLE_DOCS = 400
+THROUGHPUT_SAMPLE_DOCS = 440  # 1,000+ chunks at the default chunking
 SIZES = ("bundled", "nfcorpus", "100k")
 BUNDLED_ASK = "How many staff were interviewed in the CFT study?"
 
@@ -134,13 +134,15 @@ def bench_throughput(settings, documents: list | None = None) -> dict:
     texts = [search_text(snapshot.documents[c.doc_id], c) for c in snapshot.chunks]
     started = time.perf_counter()
     embedder.encode(texts, settings.embed_batch_size)
-    plain_s = time.perf_counter() - started
+    plain_after = plain_s = time.perf_counter() - started
     if plain_before is not None:  # before and after the build, so that drift in machine speed cancels out
         plain_s = (plain_s + plain_before) / 2
     result = {
+        "document_encoder": settings.document_encoder,
         "documents": full.documents, "chunks": full.chunks, "build_s": round(full.seconds, 2),
         "build_chunks_per_s": round(full.chunks / full.seconds, 1),
         "plain_encode_chunks_per_s": round(len(texts) / plain_s, 1),
+        "plain_encode_chunks_per_s_before_after": [round(len(texts) / t, 1) for t in (plain_before, plain_after) if t],
         "build_to_plain_encode_ratio": round((full.chunks / full.seconds) / (len(texts) / plain_s), 3),
     }
     if not documents:
@@ -272,10 +274,11 @@ def bench_public(size: str, bench_data: Path, reports: Path, server: bool) -> di
     result["queries"] = child_phase("queries", settings=base, sets=sets, bench_data=str(bench_data), rounds=1)
     result["cold_start"] = bench_cold_start(index_dir, beir_queries(tuple(sets), bench_data)[0])
     if size == "nfcorpus":
-        with tempfile.TemporaryDirectory(prefix="studyqa-bench-") as tmp:
-            result["throughput_sample"] = child_phase(
-                "throughput", settings={"index_dir": str(Path(tmp) / "store")},
-                sample=["nfcorpus", THROUGHPUT_SAMPLE_DOCS, str(bench_data)])
+        for encoder in ("onnx", "onnx-int8", "sentence-transformers"):  # same texts, same batch size, one run
+            with tempfile.TemporaryDirectory(prefix="studyqa-bench-") as tmp:
+                result[f"throughput_sample_{encoder}"] = child_phase(
+                    "throughput", settings={"index_dir": str(Path(tmp) / "store"), "document_encoder": encoder},
+                    sample=["nfcorpus", THROUGHPUT_SAMPLE_DOCS, str(bench_data)])
     if server:
         with local_chroma_server(index_dir / "chroma") as url:
             result["server_queries"] = child_phase("queries", settings={**base, "chroma_url": url}, sets=sets,

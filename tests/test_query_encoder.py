@@ -74,9 +74,11 @@ def test_switched_off_or_failed_export_leaves_no_copy_and_the_build_succeeds(tmp
 
     from .conftest import SOURCES
 
-    off = Assistant({"index_dir": tmp_path / "off", "sources_dir": SOURCES, "fast_queries": False}, embedder=embedder)
+    off = Assistant({"index_dir": tmp_path / "off", "sources_dir": SOURCES, "fast_queries": False,
+                     "document_encoder": "sentence-transformers"}, embedder=embedder)
     off.index()
     assert read_manifest(tmp_path / "off")["query_encoder"] is None and not (tmp_path / "off" / "encoders").exists()
+    assert read_manifest(tmp_path / "off")["document_encoder"] == "sentence-transformers"
 
     def broken(*args, **kwargs):
         raise RuntimeError("exporter missing")
@@ -86,6 +88,7 @@ def test_switched_off_or_failed_export_leaves_no_copy_and_the_build_succeeds(tmp
     failed = Assistant({"index_dir": tmp_path / "failed", "sources_dir": SOURCES}, embedder=embedder)
     report = failed.index()
     assert report.chunks > 0 and read_manifest(tmp_path / "failed")["query_encoder"] is None
+    assert read_manifest(tmp_path / "failed")["document_encoder"] == "sentence-transformers"  # the fallback
     assert not any((tmp_path / "failed" / "encoders").glob("*"))
     assert Assistant(failed.settings).answer(QUESTIONS[0]).citations
 
@@ -94,3 +97,47 @@ def test_the_copy_records_what_it_was_made_from(copy, assistant):
     manifest = read_manifest(assistant.settings.index_dir)
     meta = json.loads((assistant.settings.index_dir / manifest["query_encoder"] / "encoder.json").read_text())
     assert meta["model"] == manifest["model"] and meta["dimension"] == copy.dimension == 384
+
+
+# ---- documents ------------------------------------------------------------------------------------
+
+DOCUMENTS = ["short", "A sentence of moderate length about compassion circles for NHS staff.",
+             "同伴志愿者参加了几个焦点小组？", "Balint groups for GP trainees " * 60, "x y z " * 5] * 7
+
+
+def test_the_index_embeds_documents_with_the_copy_and_records_it(assistant):
+    assert read_manifest(assistant.settings.index_dir)["document_encoder"] == "onnx"
+
+
+def test_documents_through_the_copy_get_the_models_vectors_in_any_batching(copy, embedder):
+    from assistant.query_encoder import DOCUMENT_TOKEN_BUDGET
+
+    expected = embedder.encode(DOCUMENTS)
+    for budget in (16, 512, DOCUMENT_TOKEN_BUDGET):  # one row per batch, some, all at once
+        got = copy.encode_documents(DOCUMENTS, budget)
+        assert got.shape == expected.shape and got.dtype == np.float32
+        assert np.abs(got - expected).max() < 1e-4
+    assert copy.encode_documents([]).shape == (0, copy.dimension)
+
+
+def test_the_int8_copy_is_checked_close_to_the_model_and_kept_apart(assistant, embedder, tmp_path):
+    import shutil
+
+    from assistant.query_encoder import INT8_MODEL, document_encoder
+
+    manifest = read_manifest(assistant.settings.index_dir)
+    index = tmp_path / "index"
+    shutil.copytree(assistant.settings.index_dir / manifest["query_encoder"], index / manifest["query_encoder"])
+    int8 = document_encoder(embedder, index, manifest["query_encoder"], "onnx-int8")
+    assert int8.kind == "onnx-int8" and (index / manifest["query_encoder"] / INT8_MODEL).exists()
+    got, expected = int8.encode(DOCUMENTS), embedder.encode(DOCUMENTS)
+    assert float((got * expected).sum(axis=1).min()) > 0.97 and np.abs(got - expected).max() > 1e-4
+    assert document_encoder(embedder, index, None, "onnx") is embedder  # no copy: the model itself
+
+
+def test_the_document_encoder_is_part_of_the_index_fingerprint():
+    from assistant.indexing import index_fingerprint
+    from assistant.settings import Settings
+
+    prints = {index_fingerprint(Settings(document_encoder=kind)) for kind in ("onnx", "onnx-int8", "sentence-transformers")}
+    assert len(prints) == 3
