@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from .cards import RULES_VERSION, study_cards
 from .chunking import CHUNKER_VERSION, chunk_document, search_text
 from .documents import doc_id_for, read_document, reader_version
@@ -28,8 +30,9 @@ from .lexical import LexicalIndex
 from .loaders import find_sources
 from .query_encoder import DocumentEncoder, document_encoder, ensure_query_encoder, remove_other_encoders
 from .settings import Settings, get_settings
-from .snapshot import Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
+from .snapshot import SentenceVectors, Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
 from .store import VectorStore, open_client
+from .text import sentence_spans
 from .types import Chunk, Document
 
 COLLECTION_PREFIX = "studyqa-"
@@ -146,7 +149,8 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     encoder = ensure_query_encoder(embedder, settings.index_dir) if wanted else None
     checkpoint("encoder-ready")
     encode_with = document_encoder(embedder, settings.index_dir, encoder, settings.document_encoder)
-    new_embeddings = _embed_missing(store, encode_with, documents, chunks, old, settings, progress)
+    sentences: dict[str, SentenceVectors] = {}
+    new_embeddings = _embed_missing(store, encode_with, documents, chunks, old, settings, progress, sentences)
     checkpoint("embedded")
     manifest = {"fingerprint": fingerprint, "model": settings.embedding_model, "collection": store.name,
                 "chroma_url": settings.chroma_url or "", "query_encoder": encoder if settings.fast_queries else None,
@@ -155,7 +159,8 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     cards = study_cards(documents, settings, _card_llm(settings), _reusable_cards(old))
     pending = Path(settings.index_dir) / CLEANUP_PENDING
     pending.touch()
-    generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks), cards)
+    generation = write_generation(settings.index_dir, manifest, documents, chunks, _lexical(documents, chunks), cards,
+                                  sentences)
     checkpoint("switched")
     _clean_up(settings, store, chunks, generation, encoder)
     return new_embeddings
@@ -176,7 +181,8 @@ def _refresh_cards(settings: Settings, old: Snapshot) -> None:
     documents = list(old.documents.values())
     manifest = {**old.manifest, "cards_version": RULES_VERSION}
     cards = study_cards(documents, settings, _card_llm(settings))
-    generation = write_generation(settings.index_dir, manifest, documents, old.chunks, old.lexical, cards)
+    sentences = {c.chunk_id: kept for i, c in enumerate(old.chunks) if (kept := old.sentence_vectors(i)) is not None}
+    generation = write_generation(settings.index_dir, manifest, documents, old.chunks, old.lexical, cards, sentences)
     remove_stale(settings.index_dir, generation)
 
 
@@ -271,11 +277,18 @@ def _chunks_by_doc(snapshot: Snapshot | None) -> dict[str, list[Chunk]]:
 
 def _embed_missing(
     store: VectorStore, embedder: Embedder | DocumentEncoder, documents: list[Document], chunks: list[Chunk],
-    old: Snapshot | None, settings: Settings, progress: bool,
+    old: Snapshot | None, settings: Settings, progress: bool, sentences: dict[str, SentenceVectors],
 ) -> int:
+    """Embed the chunks the store lacks; unless switched off, collect every chunk's sentence vectors into
+    `sentences` (new chunks' embedded with them, kept chunks' from the old generation)."""
     from tqdm import tqdm
 
     known = set(old.positions) if old else set()
+    with_sentences = settings.stored_sentence_vectors
+    if with_sentences and old is not None:
+        for chunk in chunks:
+            if chunk.chunk_id in known and (kept := old.sentence_vectors(old.positions[chunk.chunk_id])) is not None:
+                sentences[chunk.chunk_id] = kept
     candidates = [c.chunk_id for c in chunks if c.chunk_id not in known]
     present = store.existing(candidates) if candidates else set()
     by_id = {d.doc_id: d for d in documents}
@@ -287,13 +300,31 @@ def _embed_missing(
     bar = tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not (progress and todo), file=sys.stderr)
     for start in range(0, len(todo), step):
         batch = todo[start : start + step]
-        vectors = embedder.encode([search_text(by_id[c.doc_id], c) for c in batch], settings.embed_batch_size)
+        texts = [search_text(by_id[c.doc_id], c) for c in batch]
+        if with_sentences:
+            vectors = _encode_with_sentences(embedder, batch, texts, sentences)
+        else:
+            vectors = embedder.encode(texts, settings.embed_batch_size)
         store.add([c.chunk_id for c in batch], vectors.tolist(), [c.text for c in batch],
                   [_chunk_metadata(by_id[c.doc_id], c) for c in batch])
         checkpoint("embedded-batch")
         bar.update(len(batch))
     bar.close()
     return len(todo)
+
+
+def _encode_with_sentences(encoder: Embedder | DocumentEncoder, batch: list[Chunk], texts: list[str],
+                           sentences: dict[str, SentenceVectors]) -> np.ndarray:
+    """The chunks' vectors; each of their sentences is embedded too (on its own, as the answerer would
+    embed it) and goes into `sentences`, with its span in the chunk text."""
+    spans = [list(sentence_spans(chunk.text)) for chunk in batch]
+    unique = list(dict.fromkeys(chunk.text[s:e] for chunk, own in zip(batch, spans) for s, e in own))
+    both = encoder.encode(texts + unique)
+    vectors, by_text = both[: len(texts)], dict(zip(unique, both[len(texts):]))
+    for chunk, own in zip(batch, spans):
+        rows = np.array([by_text[chunk.text[s:e]] for s, e in own], dtype=np.float16).reshape(len(own), -1)
+        sentences[chunk.chunk_id] = SentenceVectors(np.array(own, dtype=np.int32).reshape(-1, 2), rows)
+    return vectors
 
 
 def _chunk_metadata(doc: Document, chunk: Chunk) -> dict[str, str | int]:

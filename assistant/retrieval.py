@@ -12,7 +12,7 @@ import numpy as np
 from .embedding import Embedder
 from .pdf.layout import may_answer
 from .settings import Settings
-from .snapshot import Snapshot
+from .snapshot import SentenceVectors, Snapshot
 from .store import VectorStore
 from .text import detect_lang, normalise_space
 from .types import Passage
@@ -82,6 +82,11 @@ class Retriever:
         if dedupe:
             passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
         return passages[:k]
+
+    def sentence_vectors(self, passage: Passage) -> SentenceVectors | None:
+        """The vectors of the passage's sentences embedded at index time, when the index has them."""
+        position = self.snapshot.positions.get(passage.chunk_id)
+        return None if position is None else self.snapshot.sentence_vectors(position)
 
     def chunk_containing(self, doc_id: str, value: str) -> int | None:
         """Position of the first chunk of a document whose text contains `value`."""

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     document_encoder: Literal["onnx", "onnx-int8", "sentence-transformers"] = Field(
         "onnx", description="What embeds documents at index time: the ONNX copy of the model (fp32, same vectors), "
         "its int8 quantised copy (faster, vectors differ slightly), or sentence-transformers itself.")
+    stored_sentence_vectors: bool = Field(True, description="Embed every sentence at index time and answer with "
+                                          "those vectors instead of embedding candidate sentences per question.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     fetch_k: int = Field(20, ge=1, description="Candidates fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")

@@ -2,7 +2,9 @@
 
 Layout under the index folder:
     manifest.json      {"fingerprint", "generation", "model", ...}; replaced atomically, last
-    gen-NNNNNN/        documents.json, chunks.json, cards.json, bm25/ (one complete, immutable generation)
+    gen-NNNNNN/        documents.json, chunks.json, cards.json, bm25/ (one complete, immutable generation),
+                       and sentences-{rows,spans,vectors}.npy: each chunk's sentences embedded at index time
+                       (float16; absent when STUDYQA_STORED_SENTENCE_VECTORS is off)
     chroma/            embedded Chroma (absent in server mode)
     .lock              held by the indexer
 
@@ -29,6 +31,22 @@ from .lexical import LexicalIndex
 from .types import Chunk, Document
 
 MANIFEST = "manifest.json"
+SENTENCE_FILES = ("sentences-rows.npy", "sentences-spans.npy", "sentences-vectors.npy")
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """One chunk's sentences: their spans in the chunk text and their vectors (float16, row per span)."""
+
+    spans: np.ndarray
+    vectors: np.ndarray
+
+    def lookup(self, start: int, end: int) -> np.ndarray | None:
+        """The float32 vector of the sentence at chunk-text span (start, end), or None."""
+        hits = np.flatnonzero((self.spans[:, 0] == start) & (self.spans[:, 1] == end)) if len(self.spans) else []
+        if not len(hits) or not self.vectors[hits[0]].any():
+            return None
+        return self.vectors[hits[0]].astype(np.float32)
 
 
 @dataclass
@@ -43,8 +61,26 @@ class Snapshot:
     positions: dict[str, int] = field(init=False)
     _by_doc: dict[str, list[int]] | None = field(init=False, default=None)
 
+    folder: Path | None = None
+    _sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
+
     def __post_init__(self) -> None:
         self.positions = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+
+    def sentence_vectors(self, position: int) -> SentenceVectors | None:
+        """The sentence vectors stored for the chunk at `position`, or None (memory-mapped on first use)."""
+        if self._sentences is None:
+            if self.folder is None or not (self.folder / SENTENCE_FILES[0]).exists():
+                return None
+            try:
+                self._sentences = tuple(np.load(self.folder / name, mmap_mode="r") for name in SENTENCE_FILES)
+            except (OSError, ValueError):
+                return None
+        rows, spans, vectors = self._sentences
+        if position + 1 >= len(rows):
+            return None
+        first, last = int(rows[position]), int(rows[position + 1])
+        return SentenceVectors(np.asarray(spans[first:last]), np.asarray(vectors[first:last]))
 
     @property
     def cards(self) -> dict[str, StudyCard]:
@@ -109,7 +145,7 @@ def load_snapshot(index_dir: Path) -> Snapshot | None:
     except (OSError, ValueError, KeyError):
         return None
     documents = {d["doc_id"]: Document(**d) for d in docs}
-    return Snapshot(manifest, documents, [Chunk(**c) for c in chunks], lexical, cards)
+    return Snapshot(manifest, documents, [Chunk(**c) for c in chunks], lexical, cards, folder)
 
 
 def _read_cards(path: Path) -> dict[str, StudyCard] | None:
@@ -119,7 +155,8 @@ def _read_cards(path: Path) -> dict[str, StudyCard] | None:
 
 
 def write_generation(index_dir: Path, manifest: dict[str, Any], documents: list[Document], chunks: list[Chunk],
-                     lexical: LexicalIndex, cards: list[StudyCard]) -> str:
+                     lexical: LexicalIndex, cards: list[StudyCard],
+                     sentences: dict[str, SentenceVectors] | None = None) -> str:
     """Write a new generation, then switch the manifest to it atomically; returns its name."""
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -132,12 +169,27 @@ def write_generation(index_dir: Path, manifest: dict[str, Any], documents: list[
     (tmp / "bm25").mkdir()
     lexical.save(tmp / "bm25")
     checkpoint("bm25-written")
+    if sentences:
+        _write_sentences(tmp, chunks, sentences)
     _fsync_tree(tmp)
     tmp.chmod(0o755)
     os.replace(tmp, index_dir / name)
     checkpoint("generation-in-place")
     write_json_atomic(index_dir / MANIFEST, {**manifest, "generation": name})
     return name
+
+
+def _write_sentences(folder: Path, chunks: list[Chunk], sentences: dict[str, SentenceVectors]) -> None:
+    """The sentence vectors in chunk order: row offsets per chunk, then all spans and all vectors."""
+    found = [sentences.get(c.chunk_id) for c in chunks]
+    counts = [len(s.spans) if s is not None else 0 for s in found]
+    rows = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    present = [s for s in found if s is not None and len(s.spans)]
+    dim = present[0].vectors.shape[1] if present else 0
+    spans = np.concatenate([s.spans for s in present]) if present else np.zeros((0, 2), np.int32)
+    vectors = np.concatenate([s.vectors for s in present]) if present else np.zeros((0, dim), np.float16)
+    for name, array in zip(SENTENCE_FILES, (rows, spans.astype(np.int32), vectors.astype(np.float16))):
+        np.save(folder / name, array)
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from ..query import Query
 
 Embed = Callable[[list[str]], np.ndarray]
+StoredVectors = Callable[[Passage], Any]  # a passage's sentence vectors embedded at index time (SentenceVectors), or None
 Idf = Callable[[str], float]
 
 
@@ -119,7 +120,7 @@ class Extract:
 def extractive_answer(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     threshold: float, max_sentences: int, max_passages: int = 5, preferred: Sequence[str] = (),
-    also: Sequence[Passage] = (),
+    also: Sequence[Passage] = (), stored: StoredVectors | None = None,
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse.
 
@@ -127,7 +128,8 @@ def extractive_answer(
     such values. A list or why/how question quotes up to `max_sentences` distinct supporting sentences, any
     other question up to FACT_SENTENCES.
     """
-    ranked = rank_candidates(query, passages, embed, lexical, query_vector, max_passages, preferred, also)
+    ranked = rank_candidates(query, passages, embed, lexical, query_vector, max_passages, preferred, also,
+                             stored=stored)
     if ranked is None:
         return Extract(refusal_text(query.lang), [], True)
     if missing_attribute(query.answer_types, [c.text for c in ranked.candidates]):
@@ -151,14 +153,15 @@ def extractive_answer(
 def rank_candidates(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     max_passages: int = 5, preferred: Sequence[str] = (), also: Sequence[Passage] = (), prose_only: bool = True,
-    fitted: bool = True,
+    fitted: bool = True, stored: StoredVectors | None = None,
 ) -> Ranked | None:
     """The scored candidate sentences of the top passages and the lead one, or None when there are none.
 
     `lexical` is the collection's term statistics: IDF weights, which terms occur at all, and the chunk count.
     Only sentences of running text are kept, unless a metadata value is preferred or `prose_only` is off.
     With `fitted` off the hand-weighted score ranks in every language and every candidate carries the ranker's
-    features (for refitting the ranker); otherwise only candidates the ranker scores carry them.
+    features (for refitting the ranker); otherwise only candidates the ranker scores carry them. `stored` gives
+    the sentence vectors embedded at index time; sentences without one are embedded now.
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
@@ -168,7 +171,7 @@ def rank_candidates(
     known = lexical.doc_freq.__contains__
     # every sentence, titles too, tells which terms name the topic; only running text may answer, except
     # that titles, captions, labels and author lines may give the value a metadata question asks for
-    scored_by_ranker = _score(candidates, query, embed, lexical.idf, query_vector, known, fitted)
+    scored_by_ranker = _score(candidates, query, embed, lexical.idf, query_vector, known, fitted, stored)
     candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
@@ -229,8 +232,26 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
     return out
 
 
+def _sentence_vectors(candidates: list[Candidate], embed: Embed, stored: StoredVectors | None) -> np.ndarray:
+    """Each candidate's vector: embedded at index time where stored, else now."""
+    found: list[np.ndarray | None] = [None] * len(candidates)
+    if stored is not None:
+        by_passage: dict[str, Any] = {}
+        for i, cand in enumerate(candidates):
+            key = cand.passage.chunk_id
+            if key not in by_passage:
+                by_passage[key] = stored(cand.passage)
+            if by_passage[key] is not None:
+                found[i] = by_passage[key].lookup(cand.start, cand.end)
+    missing = [i for i, vector in enumerate(found) if vector is None]
+    if missing:
+        for i, vector in zip(missing, embed([candidates[i].text for i in missing])):
+            found[i] = vector
+    return np.stack(found).astype(np.float32)
+
+
 def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qvec: np.ndarray,
-           known: Callable[[str], bool], fitted: bool = True) -> bool:
+           known: Callable[[str], bool], fitted: bool = True, stored: StoredVectors | None = None) -> bool:
     """Set every candidate's signals and score; True when the fitted ranker scored them."""
     question, lang = query.question, query.lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
@@ -240,7 +261,7 @@ def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qv
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
     # question says what is asked about, so those terms decide between sentences.
     focus_terms = q_terms - topic
-    vectors = embed([c.text for c in candidates])
+    vectors = _sentence_vectors(candidates, embed, stored)
     similarity = vectors @ qvec
     focus = focus_question(question, topic)
     if focus != question:
