@@ -8,7 +8,7 @@ the same vectors as the original, and records it in the manifest. Readers then e
 with onnxruntime and the `tokenizers` library, both already installed with chromadb and fast to
 import.
 
-The indexer embeds documents with the same copy (`STUDYQA_DOCUMENT_ENCODER=onnx`, the default): ONNX
+The indexer embeds documents with the same copy (`STUDYQA_DOCUMENT_ENCODER=onnx`, or `onnx-int8`, the default): ONNX
 Runtime with full graph optimisation, one thread per core, and batches cut by a token budget over
 length-sorted texts (rows x longest row), so that short texts travel in large batches and long ones
 in small. `onnx-int8` quantises the copy's matrix weights to int8 per channel (dynamic quantisation, checked

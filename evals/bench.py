@@ -9,6 +9,8 @@ Sizes (`--sizes`, default all three; CI runs `bundled` only):
   as `studyqa eval --beir` does (its store is reused), queried with its 323 test queries. The
   throughput ratio is also measured here on a fresh build of the first 400 abstracts, where the fixed
   costs of a build no longer dominate as they do at 40 chunks.
+- `covidqa`: COVID-QA's train and dev papers indexed together (66 full papers, `../shared/qa/covidqa`),
+  asked a fixed sample of 200 of their questions: answer() latency on long papers.
 - `100k`: SciFact and NFCorpus together in short chunks (budget 40 tokens, overlap 16): 8,816 public
   abstracts, 107,236 chunks. Vectors are computed once and reused from the store, since at this size
   the benchmark measures retrieval, not embedding; the first build's own figures are kept beside it.
@@ -40,7 +42,9 @@ REPORTS = default_reports_dir()
 SCALE_SETS = ("scifact", "nfcorpus")
 SCALE_CHUNKING = {"chunk_tokens": 40, "chunk_overlap": 16}
 THROUGHPUT_SAMPLE_DOCS = 440  # 1,000+ chunks at the default chunking
-SIZES = ("bundled", "nfcorpus", "100k")
+SIZES = ("bundled", "nfcorpus", "100k", "covidqa")
+QA_DATA = HERE.parent.parent / "shared" / "qa" / "covidqa"
+COVIDQA_SAMPLE = 200  # questions of train and dev together, fixed sample
 BUNDLED_ASK = "How many staff were interviewed in the CFT study?"
 
 
@@ -95,10 +99,39 @@ def beir_queries(names: tuple[str, ...], bench_data: Path) -> list[str]:
     return [text for name in names for text in load_beir(bench_data / name)[1].values()]
 
 
+def covidqa_folder(settings) -> Path:
+    """COVID-QA's train and dev contexts written as text files beside the size's store."""
+    from assistant.qa_eval import load_squad
+
+    folder = Path(settings.index_dir).parent / "covidqa-contexts"
+    folder.mkdir(parents=True, exist_ok=True)
+    for split in ("train", "dev"):
+        for i, text in enumerate(load_squad(QA_DATA / f"{split}.json")[0]):
+            path = folder / f"{split}-{i:04d}.txt"
+            if not path.exists():
+                path.write_text(text, "utf-8")
+    return folder
+
+
+def covidqa_questions() -> list[str]:
+    """A fixed sample of COVID-QA's train and dev questions."""
+    import random
+
+    from assistant.qa_eval import load_squad
+
+    questions = [q.question for split in ("train", "dev") for q in load_squad(QA_DATA / f"{split}.json")[1] if q.question]
+    return random.Random(20261201).sample(questions, min(COVIDQA_SAMPLE, len(questions)))
+
+
 def ensure_collection(settings, size: str, bench_data: Path) -> dict:
     """Build the size's collection, reusing every vector already stored; what the build did."""
-    from assistant.indexing import build_from_documents
+    from assistant.indexing import build_from_documents, build_index
 
+    if size == "covidqa":
+        folder = covidqa_folder(settings)
+        report = build_index([folder], settings.model_copy(update={"sources_dir": folder}), progress=sys.stderr.isatty())
+        return {"documents": report.documents, "chunks": report.chunks, "seconds": round(report.seconds, 1),
+                "new_embeddings": report.new_embeddings, "peak_rss_mib": peak_rss_mib()}
     if size == "nfcorpus":
         documents = beir_documents("nfcorpus", bench_data)
     else:
@@ -116,6 +149,8 @@ def collection_overrides(size: str, reports: Path = REPORTS) -> dict[str, Any]:
     """A size's store (kept between runs; NFCorpus shares `eval --beir`'s) and chunking, as settings overrides."""
     if size == "nfcorpus":
         return {"index_dir": str(reports / "beir-nfcorpus")}
+    if size == "covidqa":
+        return {"index_dir": str(reports / "bench-stores" / "covidqa" / "store")}
     return {"index_dir": str(reports / "bench-stores" / "100k"), **SCALE_CHUNKING}
 
 
@@ -138,7 +173,7 @@ def bench_throughput(settings, documents: list | None = None) -> dict:
     if plain_before is not None:  # before and after the build, so that drift in machine speed cancels out
         plain_s = (plain_s + plain_before) / 2
     result = {
-        "document_encoder": settings.document_encoder,
+        "document_encoder": settings.document_encoder, "sentence_vectors": settings.stored_sentence_vectors,
         "documents": full.documents, "chunks": full.chunks, "build_s": round(full.seconds, 2),
         "build_chunks_per_s": round(full.chunks / full.seconds, 1),
         "plain_encode_chunks_per_s": round(len(texts) / plain_s, 1),
@@ -230,8 +265,10 @@ def child_phase(phase: str, **kwargs: Any) -> dict:
 def _phase_main(phase: str, raw: str) -> None:
     kwargs = json.loads(raw)
     settings = settings_for(**kwargs.pop("settings"))
-    if phase == "queries" and kwargs.pop("questions", None) == "eval":
+    if phase == "queries" and kwargs.get("questions") == "eval":
         kwargs["questions"] = eval_questions()
+    elif phase == "queries" and kwargs.get("questions") == "covidqa":
+        kwargs["questions"] = [(q, []) for q in covidqa_questions()]
     elif phase == "queries":
         kwargs["questions"] = [(q, []) for q in beir_queries(tuple(kwargs.pop("sets")), Path(kwargs.pop("bench_data")))]
     elif phase == "throughput" and "sample" in kwargs:
@@ -271,13 +308,21 @@ def bench_public(size: str, bench_data: Path, reports: Path, server: bool) -> di
     index_dir = Path(base["index_dir"])
     sets = ["nfcorpus"] if size == "nfcorpus" else list(SCALE_SETS)
     result: dict[str, Any] = {"collection": child_phase("collection", settings=base, size=size, bench_data=str(bench_data))}
+    if size == "covidqa":
+        result["queries"] = child_phase("queries", settings=base, questions="covidqa", rounds=1)
+        result["cold_start"] = bench_cold_start(index_dir, covidqa_questions()[0])
+        return result
     result["queries"] = child_phase("queries", settings=base, sets=sets, bench_data=str(bench_data), rounds=1)
     result["cold_start"] = bench_cold_start(index_dir, beir_queries(tuple(sets), bench_data)[0])
     if size == "nfcorpus":
-        for encoder in ("onnx", "onnx-int8", "sentence-transformers"):  # same texts, same batch size, one run
+        # same texts, same batch size, one run: the default build (fp32 copy, sentences embedded too), the int8
+        # copy with and without the sentences; each beside plain SentenceTransformer.encode of the chunks
+        for encoder, sentences in (("onnx", True), ("onnx-int8", True), ("onnx-int8", False)):
             with tempfile.TemporaryDirectory(prefix="studyqa-bench-") as tmp:
-                result[f"throughput_sample_{encoder}"] = child_phase(
-                    "throughput", settings={"index_dir": str(Path(tmp) / "store"), "document_encoder": encoder},
+                key = f"throughput_sample_{encoder}" + ("" if sentences else "_chunks_only")
+                result[key] = child_phase(
+                    "throughput", settings={"index_dir": str(Path(tmp) / "store"), "document_encoder": encoder,
+                                            "stored_sentence_vectors": sentences},
                     sample=["nfcorpus", THROUGHPUT_SAMPLE_DOCS, str(bench_data)])
     if server:
         with local_chroma_server(index_dir / "chroma") as url:

@@ -105,8 +105,12 @@ DOCUMENTS = ["short", "A sentence of moderate length about compassion circles fo
              "同伴志愿者参加了几个焦点小组？", "Balint groups for GP trainees " * 60, "x y z " * 5] * 7
 
 
-def test_the_index_embeds_documents_with_the_copy_and_records_it(assistant):
-    assert read_manifest(assistant.settings.index_dir)["document_encoder"] == "onnx"
+def test_the_index_embeds_documents_with_the_int8_copy_by_default_and_records_it(assistant):
+    from assistant.query_encoder import INT8_MODEL
+
+    manifest = read_manifest(assistant.settings.index_dir)
+    assert manifest["document_encoder"] == "onnx-int8"
+    assert (assistant.settings.index_dir / manifest["query_encoder"] / INT8_MODEL).exists()
 
 
 def test_documents_through_the_copy_get_the_models_vectors_in_any_batching(copy, embedder):

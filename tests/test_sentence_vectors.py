@@ -19,7 +19,8 @@ def test_every_chunk_has_its_sentences_embedded_as_the_answerer_would(assistant,
         spans = list(sentence_spans(chunk.text))
         assert stored is not None and [tuple(s) for s in stored.spans.tolist()] == spans
         expected = embedder.encode([chunk.text[s:e] for s, e in spans])
-        assert np.abs(stored.vectors.astype(np.float32) - expected).max() < 2e-3  # float16 storage
+        # the index's int8 encoder and float16 storage: close to the model's own vectors, not equal
+        assert (stored.vectors.astype(np.float32) * expected).sum(axis=1).min() > 0.97
 
 
 def test_answers_are_the_same_with_and_without_stored_vectors_and_need_no_embedding(assistant, monkeypatch):
