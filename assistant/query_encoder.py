@@ -214,8 +214,12 @@ def ensure_int8(folder: Path) -> None:
     try:
         # per-channel weights of the matrix products only: per-tensor scales, or quantised embedding
         # lookups, cost too much (probe cosines 0.91-0.97 against 0.98-0.99 this way)
-        quantize_dynamic(str(folder / "model.onnx"), str(staging), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul"])
+        logging.disable(logging.WARNING)  # its advice to pre-process the graph; the cosine check below decides
+        try:
+            quantize_dynamic(str(folder / "model.onnx"), str(staging), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
+        finally:
+            logging.disable(logging.NOTSET)
         reference = OnnxQueryEncoder(folder).encode_documents(_PROBES)
         quantised = OnnxQueryEncoder(folder, staging.name).encode_documents(_PROBES)
         worst = float((reference * quantised).sum(axis=1).min())
