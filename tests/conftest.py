@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import os
 import shutil
 import socket
@@ -54,6 +56,20 @@ def assistant(tmp_path_factory, embedder):
     bot = Assistant({"index_dir": base / "store", "sources_dir": sources}, embedder=embedder)
     bot.index()
     return bot
+
+
+@contextlib.contextmanager
+def serving(assistant):
+    """The chat window of `assistant` served on a free loopback port; its URL while open."""
+    from assistant.ui import build_app, serve
+
+    app = build_app(assistant)
+    port = free_port()
+    serve(app, "127.0.0.1", port, None, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        app.close()
 
 
 def free_port() -> int:

@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 
 from assistant.api import Assistant
-from assistant.ui import build_app, serve
 
-from .conftest import CFT, copy_sources, free_port
+from .conftest import CFT, copy_sources, serving
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -34,13 +33,8 @@ def site(tmp_path_factory, embedder):
     base = tmp_path_factory.mktemp("browser")
     bot = Assistant({"index_dir": base / "store", "sources_dir": copy_sources(base / "sources")}, embedder=embedder)
     bot.index()
-    app = build_app(bot)
-    port = free_port()
-    serve(app, "127.0.0.1", port, None, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/", base
-    finally:
-        app.close()
+    with serving(bot) as url:
+        yield url, base
 
 
 @pytest.fixture(scope="module")
@@ -187,20 +181,13 @@ def test_answer_shows_the_cited_studys_card_and_library_filters_by_card_fields(p
 
 @pytest.fixture(scope="module")
 def pdf_site(tmp_path_factory, embedder):
-    if not PAPER.exists():
-        pytest.skip("the shared papers are not here")
     base = tmp_path_factory.mktemp("browser-pdf")
     (base / "sources").mkdir()
     shutil.copy(PAPER, base / "sources")
     bot = Assistant({"index_dir": base / "store", "sources_dir": base / "sources"}, embedder=embedder)
     bot.index()
-    app = build_app(bot)
-    port = free_port()
-    serve(app, "127.0.0.1", port, None, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with serving(bot) as url:
+        yield url
 
 
 def test_cited_pdf_page_is_shown_with_the_quoted_sentence_highlighted(pdf_site, browser):

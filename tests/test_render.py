@@ -15,7 +15,6 @@ QUOTE = ("Here we have successfully induced a negative bias in decision-making i
 ELSEWHERE = "The capital of France is Paris, a city on the Seine."
 SCALE = 1.5
 
-pytestmark = pytest.mark.skipif(not PAPER.exists(), reason="the shared papers are not here")
 
 
 def quote_region(page: int, text: str) -> tuple[int, int, int, int]:

@@ -14,18 +14,13 @@ from assistant.types import Answer, Citation
 from assistant.ui import build_app, parse_auth, serve
 from assistant.ui_render import answer_markdown, sources_html
 
-from .conftest import CFT, PEER, free_port
+from .conftest import CFT, PEER, free_port, serving
 
 
 @pytest.fixture(scope="module")
 def served(assistant):
-    app = build_app(assistant)
-    port = free_port()
-    serve(app, "127.0.0.1", port, None, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        app.close()
+    with serving(assistant) as url:
+        yield url
 
 
 def test_page_is_served_on_loopback(served):
