@@ -34,6 +34,16 @@ def test_all_thirteen_shared_papers_are_read_with_pages_and_sections(papers):
         assert "Introduction" in named or "Methods" in named, (name, named)
 
 
+def test_a_sentence_is_placed_on_the_page_it_is_printed_on(papers):
+    from assistant.types import Document
+
+    paper = papers["10.1186_s12915-024-01908-y.pdf"]
+    doc = Document("d", "p.pdf", paper.text, "", page_starts=paper.page_starts)
+    for sentence, page in (("Herein, we delved into the temporal landscape", 2),
+                           ("Adenosine-to-inosine (A-to-I) RNA editing, catalyzed by", 1)):
+        assert doc.page_at(paper.text.index(sentence)) == page
+
+
 def _within_line_forms(path: Path) -> Counter:
     pdf = open_pdf(path.read_bytes())
     counts: Counter = Counter()

@@ -21,12 +21,11 @@ __all__ = ["PDF_READER_VERSION", "PaperText", "read_pdf", "section_of"]
 
 @dataclass
 class PaperText:
-    """A PDF's text, where each page and section starts, its headings and its metadata."""
+    """A PDF's text, where each page and named section starts, and its metadata."""
 
     text: str
     page_starts: list[int] = field(default_factory=list)
     sections: list[tuple[int, str]] = field(default_factory=list)
-    headings: list[tuple[int, int]] = field(default_factory=list)
     metadata: Metadata = field(default_factory=Metadata)
     page_count: int = 0
 
@@ -53,7 +52,7 @@ def _read_locked(data: bytes) -> PaperText:
         if not laid.text.strip():
             raise UnreadableSource("no text could be extracted (a scanned PDF needs OCR first)")
         meta = paper_metadata(pages, _information(pdf), read_xmp(data), laid.text)
-        return PaperText(laid.text, laid.page_starts, laid.sections, laid.headings, meta, len(pages))
+        return PaperText(laid.text, laid.page_starts, laid.sections, meta, len(pages))
     finally:
         pdf.close()
 

@@ -28,7 +28,7 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "3"
+LAYOUT_VERSION = "4"
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
@@ -62,7 +62,6 @@ class LaidOut:
     text: str
     page_starts: list[int] = field(default_factory=list)
     sections: list[tuple[int, str]] = field(default_factory=list)
-    headings: list[tuple[int, int]] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -286,6 +285,8 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
         parts.append(piece)
         start = length
         length += len(piece)
+        if out.page_starts[-1] < 0:  # the page's first text
+            out.page_starts[-1] = start
         return start
 
     by_page: dict[int, list[Block]] = {}
@@ -294,14 +295,13 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
     open_paragraph = False
     for page in pages:
         page_blocks = by_page.get(page.number, [])
-        out.page_starts.append(length + (1 if parts else 0))
+        out.page_starts.append(-1)
         for block in [b for b in page_blocks if b.kind in ("prose", "heading")] + [
             b for b in page_blocks if b.kind == "caption"
         ]:
             text = join_lines([line.text for line in block.lines], spellings)
             if block.kind == "heading":
                 start = add(text, "\n")
-                out.headings.append((start, start + len(text)))
                 name = section_of(text)
                 if name and name != current_section:
                     out.sections.append((start, name))
@@ -314,8 +314,10 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                 add(text, "")
             elif open_paragraph and text[:1].islower():
                 glue = "" if parts[-1].endswith(_HYPHENS) else " "
-                if glue == "":
-                    parts[-1] = parts[-1][:-1] + _mend(parts[-1][:-1], text, spellings)
+                if glue == "":  # a word broken across columns or pages: mend it, keeping the offsets true
+                    before = parts[-1]
+                    parts[-1] = before[:-1] + _mend(before[:-1], text, spellings)
+                    length += len(parts[-1]) - len(before)
                 add(text, glue)
             else:
                 for piece in split_glued_labels([text]):  # "Background The significance…" in abstracts
@@ -325,7 +327,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                         current_section = "Abstract"
             if block.kind == "prose":
                 open_paragraph = not re.search(r"[.!?:;)\]\"”]$", text)
-        if out.page_starts[-1] > length:
+        if out.page_starts[-1] < 0:  # a page without text starts where the next text will
             out.page_starts[-1] = length
     out.text = "".join(parts).replace(HYPHEN_MARK, "-")
     return out
