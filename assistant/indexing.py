@@ -187,10 +187,12 @@ def _refresh_cards(settings: Settings, old: Snapshot) -> None:
 
 
 def _reusable_cards(old: Snapshot | None) -> dict:
-    """The previous cards by (doc_id, sha256) when they were made by the current rules."""
+    """The previous cards by (doc_id, sha256, reader versions) when they were made by the current rules: a
+    document re-read by a changed reader gets a new card (its evidence offsets point into the new text)."""
     if old is None or old.manifest.get("cards_version") != RULES_VERSION:
         return {}
-    return {(doc_id, old.documents[doc_id].sha256): card for doc_id, card in old.cards.items() if doc_id in old.documents}
+    return {(doc_id, old.documents[doc_id].sha256, old.documents[doc_id].reader): card
+            for doc_id, card in old.cards.items() if doc_id in old.documents}
 
 
 def _card_llm(settings: Settings):

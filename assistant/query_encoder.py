@@ -192,13 +192,11 @@ def document_encoder(embedder: Any, index_dir: Path, relative: str | None, kind:
             ensure_int8(folder)
             return DocumentEncoder(OnnxQueryEncoder(folder, INT8_MODEL), kind)
         return DocumentEncoder(OnnxQueryEncoder(folder), kind)
-    except Exception as exc:  # noqa: BLE001 - the fp32 copy was checked; a failed int8 step falls back
+    except Exception as exc:  # noqa: BLE001 - an optional speed-up: fall back to what was checked
+        log.warning("%s document encoder unusable (%s: %s); using %s", kind, type(exc).__name__, exc,
+                    "the fp32 copy" if kind == "onnx-int8" else "sentence-transformers")
         if kind == "onnx-int8":
-            from .errors import StudyQAError
-
-            raise StudyQAError(f"cannot make the int8 encoder ({type(exc).__name__}: {exc}); "
-                               "set STUDYQA_DOCUMENT_ENCODER=onnx") from None
-        log.warning("ONNX document encoder unusable (%s: %s); using sentence-transformers", type(exc).__name__, exc)
+            return document_encoder(embedder, index_dir, relative, "onnx")
         return embedder
 
 

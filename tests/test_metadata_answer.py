@@ -14,6 +14,10 @@ def test_which_questions_ask_for_a_field():
     assert fields_asked_for("PEER试验的注册号是什么？") == ["trial_registration"]
     assert fields_asked_for("What did the authors of the compassion circles paper conclude?") == []
     assert fields_asked_for("What have earlier published studies found about Balint groups?") == []
+    for question in ("What year were participants recruited?", "In what year was the survey conducted?",
+                     "Which adverse events appeared in the treatment group?",
+                     "How many patients registered at the clinic took part?"):
+        assert fields_asked_for(question) == [], question
 
 
 def test_a_journal_question_is_answered_from_the_field_and_cites_the_line(assistant):

@@ -87,6 +87,24 @@ def test_section_names_and_what_back_matter_may_answer():
     assert may_answer("Declarations", "Who funded the study?") and may_answer("Results", "How many patients?")
 
 
+def test_a_rotated_page_reads_as_the_upright_one(tmp_path):
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    source = PAPERS / "10.1038_s41467-024-48375-1.pdf"
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(source.read_bytes())))
+    for page in writer.pages:
+        page.rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    upright, turned = read_pdf(source.read_bytes()), read_pdf(out.getvalue())
+    # PDFium orders a turned page's title lines differently; the running text and the furniture rules hold
+    sentence = "The dorsolateral prefrontal cortex (dlPFC) is crucial for regulation of emotion that is known to aid"
+    assert sentence in upright.text and sentence in turned.text
+    assert FURNITURE.findall(turned.text) == [] and turned.metadata.doi == upright.metadata.doi
+
+
 def test_damaged_copies_are_refused_with_a_reason_and_never_crash(tmp_path):
     source = (PAPERS / "tully2010_patient_experiences_heart_failure_programmes_qualitative.pdf").read_bytes()
     damaged = {"truncated.pdf": source[: len(source) // 3], "header-only.pdf": source[:1024],

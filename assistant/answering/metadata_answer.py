@@ -3,9 +3,9 @@ the first author…?", "In what year was it published?", "What is the registrati
 from the document's metadata fields, cited to the line of the document that states the value.
 
 The document is the one retrieval ranks first. A field the document does not have is not answered here
-(the ordinary answerer then tries the text). The line stating the value is a sentence of the text, or for
-a PDF the line it was read from outside the text (a running head, a stamp; `Document.field_lines`), with
-its page. When no line states it (a journal from the PDF's XMP only), the citation quotes the title and
+(the ordinary answerer then tries the text). The line stating the value is, for a PDF, the line the reader
+found it on (a running head, a stamp, the author line; `Document.field_lines`), with its page; otherwise the
+first sentence outside the reference list that holds the value as whole words. When no line states it (a journal from the PDF's XMP only), the citation quotes the title and
 the answer says the value came from the file's metadata.
 """
 
@@ -22,7 +22,7 @@ LABELS = {"authors": ("Authors", "作者"), "doi": ("DOI", "DOI"), "journal": ("
           "year": ("Published", "发表年份"), "trial_registration": ("Trial registration", "试验注册号")}
 MAX_NAMES = 8
 # a line that states the publication year says so, or sits with the journal or the DOI
-_YEAR_CONTEXT = re.compile(r"(?i)publish|posted|received|accepted|copyright|©|\(\d{4}\)|\bvol|\bdoi|发表|出版")
+_YEAR_CONTEXT = re.compile(r"(?i)publish|posted|received|accepted|copyright|©|\bvol|\bdoi|发表|出版")
 
 PassageAt = Callable[[int, int], Passage | None]
 
@@ -41,8 +41,8 @@ def metadata_answer(fields: list[str], doc: Document, lang: str, passage_at: Pas
         value = _value(doc, name)
         if not value:
             continue
-        start, end = _stating_span(doc, name, value)
-        line = doc.field_lines.get(name) if end <= start else None
+        line = doc.field_lines.get(name)  # a PDF's running head or stamp: where the reader found the value
+        start, end = (0, 0) if line else _stating_span(doc, name, value)
         passage = passage_at(start, end) if end > start else passage_at(0, min(len(doc.text), 200))
         if passage is None:
             continue
@@ -75,7 +75,11 @@ def _stating_span(doc: Document, name: str, value: str) -> tuple[int, int]:
     """The sentence of the document that states the value (for authors, the first author), or (0, 0)."""
     needle = doc.authors[0] if name == "authors" else value
     text = doc.text
-    for match in re.finditer(re.escape(needle), text, re.IGNORECASE):
+    # whole words, as written (a journal "Cancers" is not "breast cancers"), never in the reference list
+    flags = re.IGNORECASE if name in ("doi", "trial_registration") else 0
+    for match in re.finditer(rf"(?<![\w/.]){re.escape(needle)}(?!\w)", text, flags):
+        if doc.section_at(match.start()) == "References":
+            continue
         start, end = _sentence_around(text, match.start())
         if name != "year" or _YEAR_CONTEXT.search(text[start:end]):
             return start, end

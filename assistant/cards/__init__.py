@@ -12,11 +12,11 @@ __all__ = ["FIELDS", "FIELD_LABELS", "RULES_VERSION", "CardValue", "Evidence", "
 
 
 def study_cards(documents: list[Document], settings: Any, llm: Any = None,
-                reuse: dict[tuple[str, str], StudyCard] | None = None) -> list[StudyCard]:
-    """A card per document: reused from `reuse` by (doc_id, sha256) when present, else from the rules and then,
-    when an LLM is given (STUDYQA_CARDS_LLM with a backend), its empty fields filled by the LLM."""
+                reuse: dict[tuple[str, str, str], StudyCard] | None = None) -> list[StudyCard]:
+    """A card per document: reused from `reuse` by (doc_id, sha256, reader versions) when present, else from the
+    rules and then, when an LLM is given (STUDYQA_CARDS_LLM with a backend), its empty fields filled by the LLM."""
     reuse = reuse or {}
-    return [reuse.get((doc.doc_id, doc.sha256)) or _new_card(doc, settings, llm) for doc in documents]
+    return [reuse.get((doc.doc_id, doc.sha256, doc.reader)) or _new_card(doc, settings, llm) for doc in documents]
 
 
 def _new_card(doc: Document, settings: Any, llm: Any) -> StudyCard:

@@ -47,7 +47,10 @@ def _read_locked(data: bytes) -> PaperText:
             raise UnreadableSource("PDF is encrypted with a password") from None
         raise UnreadableSource(f"corrupt PDF ({message[:80]})") from None
     try:
-        pages = read_pages(pdf)
+        try:
+            pages = read_pages(pdf)
+        except pdfium.PdfiumError as exc:
+            raise UnreadableSource(f"damaged PDF page ({str(exc)[:80]})") from None
         laid = lay_out(pages)
         if not laid.text.strip():
             raise UnreadableSource("no text could be extracted (a scanned PDF needs OCR first)")

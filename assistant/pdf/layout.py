@@ -329,5 +329,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                 open_paragraph = not re.search(r"[.!?:;)\]\"”]$", text)
         if out.page_starts[-1] < 0:  # a page without text starts where the next text will
             out.page_starts[-1] = length
+    for i in range(len(out.page_starts) - 2, -1, -1):  # an empty page before a word mended across it
+        out.page_starts[i] = min(out.page_starts[i], out.page_starts[i + 1])
     out.text = "".join(parts).replace(HYPHEN_MARK, "-")
     return out

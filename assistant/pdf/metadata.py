@@ -62,7 +62,7 @@ def paper_metadata(pages: list[Page], info: dict[str, str], xmp: dict[str, list[
     first = [line for line in pages[0].lines if line.text]
     page_one = _norm(" ".join(line.text for line in first))
     title_block = _title_block(first)
-    meta.title = _stated(xmp.get("title", [""])[0], page_one) or _stated(info.get("Title", ""), page_one) or (
+    meta.title = _stated((xmp.get("title") or [""])[0], page_one) or _stated(info.get("Title", ""), page_one) or (
         " ".join(line.text for line in title_block).strip().rstrip("."))
     meta.authors = _authors_under(first, title_block) or _listed_authors(xmp.get("creator", []) or
                                                                          re.split(r",|;| and ", info.get("Author", "")), page_one)

@@ -13,7 +13,7 @@ import statistics
 import threading
 from dataclasses import dataclass, field
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -111,6 +111,8 @@ def read_page(pdf, number: int) -> Page:
 
     page = pdf[number - 1]
     width, height = page.get_size()
+    if page.get_rotation() % 180:  # the size is as shown; character boxes are in the unrotated page's space
+        width, height = height, width
     textpage = page.get_textpage()
     count = textpage.count_chars()
     # one character per index (the text range string can drift from the indices around ligatures)
