@@ -57,16 +57,13 @@ def answer_pieces(assistant: Assistant, question: str, history: Sequence[dict[st
                   sources: Sequence[str] | None = None) -> Iterator[str | Answer]:
     """Text pieces as they are produced, then the final Answer (which is authoritative)."""
     turn = start(assistant, question, history, sources)
-    from_cards = answer_about_collection(turn)
-    if from_cards is not None:
-        yield from_cards.text
-        yield from_cards
-        return
-    retrieve(assistant, turn)
-    from_fields = answer_from_metadata(turn)
-    if from_fields is not None:
-        yield from_fields.text
-        yield from_fields
+    routed = answer_about_collection(turn)
+    if routed is None:
+        retrieve(assistant, turn)
+        routed = answer_from_metadata(turn)
+    if routed is not None:
+        yield routed.text
+        yield routed
         return
     extract(assistant, turn)
     yield from generate(assistant, turn)

@@ -47,35 +47,20 @@ class Line:
     page: int  # 1-based
     chars: list[Char]
     bold: bool = False
+    # derived once from the characters (layout reads them many times per line)
     text: str = field(init=False)
+    x0: float = field(init=False)
+    top: float = field(init=False)
+    x1: float = field(init=False)
+    bottom: float = field(init=False)
+    size: float = field(init=False)  # median character size
 
     def __post_init__(self) -> None:
         self.text = _line_text(self.chars)
-
-    @property
-    def x0(self) -> float:
-        """Left edge."""
-        return min(c.x0 for c in self.chars if not c.text.isspace())
-
-    @property
-    def x1(self) -> float:
-        """Right edge."""
-        return max(c.x1 for c in self.chars if not c.text.isspace())
-
-    @property
-    def top(self) -> float:
-        """Top edge."""
-        return min(c.top for c in self.chars if not c.text.isspace())
-
-    @property
-    def bottom(self) -> float:
-        """Bottom edge."""
-        return max(c.bottom for c in self.chars if not c.text.isspace())
-
-    @property
-    def size(self) -> float:
-        """Median character size."""
-        return statistics.median(c.size for c in self.chars if not c.text.isspace())
+        ink = [c for c in self.chars if not c.text.isspace()]
+        self.x0, self.x1 = min(c.x0 for c in ink), max(c.x1 for c in ink)
+        self.top, self.bottom = min(c.top for c in ink), max(c.bottom for c in ink)
+        self.size = statistics.median(c.size for c in ink)
 
     @property
     def height(self) -> float:
