@@ -28,6 +28,7 @@ from .errors import IndexBusyError, StudyQAError, UnreadableSource
 from .faults import checkpoint
 from .lexical import LexicalIndex
 from .loaders import find_sources
+from .pooling import pooled_vector
 from .query_encoder import DocumentEncoder, document_encoder, ensure_query_encoder, remove_other_encoders
 from .settings import Settings, get_settings
 from .snapshot import SentenceVectors, Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
@@ -63,13 +64,17 @@ class IndexReport:
 
 def index_fingerprint(settings: Settings) -> str:
     """Changes whenever every vector or chunk would differ: model, chunk budget, chunker version, and what
-    embeds documents (the int8 copy's vectors differ slightly: an index never mixes them with others).
+    embeds documents (the int8 copy's vectors differ slightly: an index never mixes them with others), and
+    how a chunk's vector is made (encoded whole or pooled from its sentences).
 
     Reader versions (cleaning, metadata, PDF reading) are not in it: each document records the versions
     that read it, and a change re-reads only those files and re-embeds only chunks whose text changed.
     """
-    key = json.dumps([settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION,
-                      settings.document_encoder])
+    parts = [settings.embedding_model, settings.chunk_tokens, settings.chunk_overlap, CHUNKER_VERSION,
+             settings.document_encoder]
+    if settings.chunk_vectors != "encoded":  # kept out of the default's key, so older indexes stay valid
+        parts.append(settings.chunk_vectors)
+    key = json.dumps(parts)
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 
 
@@ -146,9 +151,10 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     checkpoint("model-loaded")
     # the ONNX copy first: it embeds the documents too (unless sentence-transformers is asked for)
     wanted = settings.fast_queries or settings.document_encoder != "sentence-transformers"
-    encoder = ensure_query_encoder(embedder, settings.index_dir) if wanted else None
+    cache = settings.encoder_cache_dir
+    encoder = ensure_query_encoder(embedder, settings.index_dir, cache) if wanted else None
     checkpoint("encoder-ready")
-    encode_with = document_encoder(embedder, settings.index_dir, encoder, settings.document_encoder)
+    encode_with = document_encoder(embedder, settings.index_dir, encoder, settings.document_encoder, cache)
     sentences: dict[str, SentenceVectors] = {}
     new_embeddings = _embed_missing(store, encode_with, documents, chunks, old, settings, progress, sentences)
     checkpoint("embedded")
@@ -294,16 +300,23 @@ def _embed_missing(
     candidates = [c.chunk_id for c in chunks if c.chunk_id not in known]
     present = store.existing(candidates) if candidates else set()
     by_id = {d.doc_id: d for d in documents}
-    # Length order, as SentenceTransformer.encode does over its whole input: batches of similar length pad
-    # little. Without it each 4-batch slice pads to its longest chunk and indexing runs ~25 % slower.
-    todo = sorted((c for c in chunks if c.chunk_id not in known and c.chunk_id not in present),
-                  key=lambda c: len(search_text(by_id[c.doc_id], c)))
-    step = settings.embed_batch_size * 4
+    todo = [c for c in chunks if c.chunk_id not in known and c.chunk_id not in present]
+    pooled = settings.chunk_vectors == "pooled"
+    # Pooled, in large batches: a title shared by a study's chunks falls in one batch and is embedded once.
+    step = settings.embed_batch_size * (16 if pooled else 4)
+    if not (pooled or isinstance(embedder, DocumentEncoder)):
+        # Length order, as SentenceTransformer.encode does over its whole input: batches of similar length pad
+        # little. Without it each 4-batch slice pads to its longest chunk and indexing runs ~25 % slower. The
+        # ONNX copy sorts each batch itself, so there document order is kept: a sentence repeated by the
+        # overlap of neighbouring chunks then falls in the same batch and is embedded once.
+        todo.sort(key=lambda c: len(search_text(by_id[c.doc_id], c)))
     bar = tqdm(total=len(todo), desc="Embedding", unit="chunk", disable=not (progress and todo), file=sys.stderr)
     for start in range(0, len(todo), step):
         batch = todo[start : start + step]
         texts = [search_text(by_id[c.doc_id], c) for c in batch]
-        if with_sentences:
+        if pooled:
+            vectors = _encode_pooled(embedder, batch, texts, sentences if with_sentences else {})
+        elif with_sentences:
             vectors = _encode_with_sentences(embedder, batch, texts, sentences)
         else:
             vectors = embedder.encode(texts, settings.embed_batch_size)
@@ -326,6 +339,28 @@ def _encode_with_sentences(encoder: Embedder | DocumentEncoder, batch: list[Chun
     for chunk, own in zip(batch, spans):
         rows = np.array([by_text[chunk.text[s:e]] for s, e in own], dtype=np.float16).reshape(len(own), -1)
         sentences[chunk.chunk_id] = SentenceVectors(np.array(own, dtype=np.int32).reshape(-1, 2), rows)
+    return vectors
+
+
+def _encode_pooled(encoder: Embedder | DocumentEncoder, batch: list[Chunk], texts: list[str],
+                   sentences: dict[str, SentenceVectors]) -> np.ndarray:
+    """The chunks' vectors pooled from their sentences' and titles' (each distinct text embedded once); the
+    sentence vectors go into `sentences`. A chunk without sentences is embedded whole."""
+    spans = [list(sentence_spans(chunk.text)) for chunk in batch]
+    headers = [text[: len(text) - len(chunk.text) - 1] for chunk, text in zip(batch, texts)]
+    wanted = [chunk.text[s:e] for chunk, own in zip(batch, spans) for s, e in own]
+    wanted += headers + [text for text, own in zip(texts, spans) if not own]
+    unique = list(dict.fromkeys(wanted))
+    by_text = dict(zip(unique, encoder.encode(unique)))
+    vectors = np.empty((len(batch), len(by_text[unique[0]])), dtype=np.float32)
+    for row, (chunk, own, header, text) in enumerate(zip(batch, spans, headers, texts)):
+        if not own:
+            vectors[row] = by_text[text]
+            continue
+        parts = np.array([by_text[chunk.text[s:e]] for s, e in own])
+        vectors[row] = pooled_vector(parts, np.array([e - s for s, e in own]), by_text[header], len(header))
+        sentences[chunk.chunk_id] = SentenceVectors(np.array(own, dtype=np.int32).reshape(-1, 2),
+                                                    parts.astype(np.float16))
     return vectors
 
 

@@ -60,6 +60,13 @@ def default_log_file() -> Path:
     return platformdirs.user_log_path(APP_NAME) / "studyqa.log"
 
 
+def default_encoder_cache_dir() -> Path:
+    """Where ONNX copies of embedding models are kept for every index on this machine: the user's cache."""
+    import platformdirs
+
+    return platformdirs.user_cache_path(APP_NAME) / "encoders"
+
+
 def install_kind() -> str:
     """'source checkout at PATH' or 'installed package at PATH', for `studyqa status`."""
     root = checkout_root()

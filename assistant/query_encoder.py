@@ -14,6 +14,11 @@ length-sorted texts (rows x longest row), so that short texts travel in large ba
 in small. `onnx-int8` quantises the copy's matrix weights to int8 per channel (dynamic quantisation, checked
 against the fp32 copy on probe texts: cosine at least 0.97). Any step that fails (an exotic model, a missing exporter) leaves no copy, and
 questions and documents go through sentence-transformers as before.
+
+Exporting and quantising take about 5 s, once per index. A copy is also kept in the user's cache folder
+(`STUDYQA_ENCODER_CACHE_DIR`), keyed by the model's files, so that every later index of the same model on
+the machine (each `studyqa eval` collection, a second library) starts from it: the copy is checked against
+the model again before use, and a copy that fails the check is made afresh.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -35,6 +41,7 @@ from .faults import checkpoint
 log = logging.getLogger(__name__)
 
 ENCODERS = "encoders"
+EXPORT_VERSION = "1"  # bump when the exported graph changes, so cached copies are not reused
 PARITY_TOLERANCE = 1e-4
 INT8_MIN_COSINE = 0.97  # the int8 copy's vectors against the fp32 copy's, on every probe
 INT8_MODEL = "model-int8.onnx"
@@ -54,8 +61,6 @@ class OnnxQueryEncoder:
     """Normalised embeddings from the ONNX copy; the same interface as Embedder for questions."""
 
     def __init__(self, folder: Path, model_file: str = "model.onnx") -> None:
-        import os
-
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -151,8 +156,9 @@ def load_query_encoder(index_dir: Path, manifest: dict[str, Any]) -> OnnxQueryEn
         return None
 
 
-def ensure_query_encoder(embedder: Any, index_dir: Path) -> str | None:
-    """Export the embedder to ONNX under the index unless done already; its path relative to the index."""
+def ensure_query_encoder(embedder: Any, index_dir: Path, cache_dir: Path | None = None) -> str | None:
+    """Export the embedder to ONNX under the index unless done already (starting from a copy made earlier
+    by this process or kept in `cache_dir` when there is one); its path relative to the index."""
     folder = encoder_dir(index_dir, embedder.ref)
     relative = str(folder.relative_to(index_dir))
     if (folder / "encoder.json").exists():
@@ -161,14 +167,56 @@ def ensure_query_encoder(embedder: Any, index_dir: Path) -> str | None:
         earlier = _exported.get(embedder.ref)
         if earlier is not None and (earlier / "encoder.json").exists():
             _copy(earlier, folder)  # another index of this process has one: no second export
-        else:
+        elif not _reuse_cached(embedder, cache_dir, folder):
             _export(embedder, folder)
         _exported[embedder.ref] = folder
+        remember_encoder(embedder, folder, cache_dir)
     except Exception as exc:  # noqa: BLE001 - an optional speed-up must never fail an index build
         log.warning("no ONNX query encoder for %s (%s: %s); questions use sentence-transformers",
                     embedder.ref, type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "")
         return None
     return relative
+
+
+def cached_encoder_dir(embedder: Any, cache_dir: Path) -> Path:
+    """Where the machine-wide copy of the embedder's model lives: keyed by its reference and its files."""
+    signature = [EXPORT_VERSION, embedder.ref, str(getattr(embedder, "path", ""))]
+    root = Path(getattr(embedder, "path", "") or "")
+    if root.is_dir():  # a local model (the packaged default included): its files, so an edited model misses
+        signature += [f"{f.relative_to(root)}:{f.stat().st_size}:{f.stat().st_mtime_ns}"
+                      for f in sorted(root.rglob("*")) if f.is_file()]
+    return Path(cache_dir) / hashlib.sha1(json.dumps(signature).encode("utf-8")).hexdigest()[:16]
+
+
+def _reuse_cached(embedder: Any, cache_dir: Path | None, folder: Path) -> bool:
+    """Copy the machine-wide copy into `folder` when there is one that passes the parity check."""
+    if cache_dir is None or not (source := cached_encoder_dir(embedder, cache_dir)).joinpath("encoder.json").exists():
+        return False
+    _copy(source, folder)
+    try:
+        _check_parity(embedder, OnnxQueryEncoder(folder))
+    except Exception as exc:  # noqa: BLE001 - a damaged or stale cached copy: export afresh
+        log.warning("cached ONNX copy unusable (%s: %s); exporting again", type(exc).__name__, exc)
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(source, ignore_errors=True)
+        return False
+    return True
+
+
+def remember_encoder(embedder: Any, folder: Path, cache_dir: Path | None) -> None:
+    """Keep the index's copy (and its int8 file, once made) in the machine-wide cache; never fails a build."""
+    if cache_dir is None:
+        return
+    target = cached_encoder_dir(embedder, cache_dir)
+    try:
+        if not (target / "encoder.json").exists():
+            _copy(folder, target)
+        elif (folder / INT8_MODEL).exists() and not (target / INT8_MODEL).exists():
+            staging = target / f".{INT8_MODEL}.{os.getpid()}.tmp"
+            shutil.copyfile(folder / INT8_MODEL, staging)
+            staging.rename(target / INT8_MODEL)
+    except OSError as exc:  # a read-only or full cache folder only costs the next index an export
+        log.warning("could not keep the ONNX copy in %s (%s)", cache_dir, exc)
 
 
 class DocumentEncoder:
@@ -182,7 +230,8 @@ class DocumentEncoder:
         return self.copy.encode_documents(texts)
 
 
-def document_encoder(embedder: Any, index_dir: Path, relative: str | None, kind: str) -> Any:
+def document_encoder(embedder: Any, index_dir: Path, relative: str | None, kind: str,
+                     cache_dir: Path | None = None) -> Any:
     """What embeds documents: the ONNX copy (fp32 or int8) when asked for and present, else `embedder`."""
     if kind == "sentence-transformers" or relative is None:
         return embedder
@@ -190,6 +239,7 @@ def document_encoder(embedder: Any, index_dir: Path, relative: str | None, kind:
     try:
         if kind == "onnx-int8":
             ensure_int8(folder)
+            remember_encoder(embedder, folder, cache_dir)
             return DocumentEncoder(OnnxQueryEncoder(folder, INT8_MODEL), kind)
         return DocumentEncoder(OnnxQueryEncoder(folder), kind)
     except Exception as exc:  # noqa: BLE001 - an optional speed-up: fall back to what was checked
@@ -232,7 +282,7 @@ def _copy(source: Path, folder: Path) -> None:
     folder.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".export-"))
     try:
-        shutil.copytree(source, staging, dirs_exist_ok=True)
+        shutil.copytree(source, staging, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".*"))
         staging.chmod(0o755)
         staging.rename(folder)
     finally:

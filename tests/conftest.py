@@ -7,12 +7,15 @@ import contextlib
 import os
 import shutil
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# the machine-wide ONNX copy of the model starts empty for each run, so that exporting is tested too
+os.environ.setdefault("STUDYQA_ENCODER_CACHE_DIR", tempfile.mkdtemp(prefix="studyqa-encoder-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "index" / "sources"

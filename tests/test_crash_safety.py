@@ -90,7 +90,9 @@ def test_a_killed_build_leaves_the_old_index_answering_and_the_next_run_heals(po
     if point == "onnx-written":  # an index whose query encoder went missing: the build makes a new one
         shutil.rmtree(tmp_path / "store" / "encoders")
 
-    killed = subprocess.run(STUDYQA + ["index", "--quiet"], env=env_for(tmp_path, STUDYQA_TEST_KILL_AT=point),
+    # no machine-wide copy either, so that this build exports
+    no_cache = {"STUDYQA_ENCODER_CACHE_DIR": ""} if point == "onnx-written" else {}
+    killed = subprocess.run(STUDYQA + ["index", "--quiet"], env=env_for(tmp_path, STUDYQA_TEST_KILL_AT=point, **no_cache),
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert killed.returncode == -9, f"never reached {point}: {killed.stderr[-500:]}"
 

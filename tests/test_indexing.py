@@ -129,3 +129,24 @@ def test_unchanged_index_is_checked_without_loading_the_model(workspace, monkeyp
 
     monkeypatch.setattr("assistant.indexing.get_embedder", no_model)
     assert build_index(settings=workspace).new_embeddings == 0
+
+
+def test_a_snapshot_makes_chunks_and_reads_cards_only_when_used(assistant, tmp_path):
+    import shutil
+
+    from assistant.snapshot import StoredChunks, load_snapshot
+
+    snapshot = load_snapshot(assistant.settings.index_dir)
+    assert isinstance(snapshot.chunks, StoredChunks) and snapshot.stored_cards is None
+    chunks = list(snapshot.chunks)
+    assert [c.chunk_id for c in chunks] == snapshot.chunks.ids() and snapshot.chunks[-1] is chunks[-1]
+    assert snapshot.chunks[1:3] == chunks[1:3] and snapshot.positions[chunks[2].chunk_id] == 2
+    cards = snapshot.cards
+    assert set(cards) == set(snapshot.documents)
+
+    copy = tmp_path / "store"
+    shutil.copytree(assistant.settings.index_dir, copy)
+    (copy / snapshot.manifest["generation"] / "cards.json").write_text("{not json", "utf-8")
+    damaged = load_snapshot(copy)
+    assert damaged is not None and {k: c.to_dict() for k, c in damaged.cards.items()} == \
+        {k: c.to_dict() for k, c in cards.items()}  # made again from the documents

@@ -85,7 +85,8 @@ def test_switched_off_or_failed_export_leaves_no_copy_and_the_build_succeeds(tmp
 
     monkeypatch.setattr(query_encoder, "_exported", {})
     monkeypatch.setattr(query_encoder, "_export", broken)
-    failed = Assistant({"index_dir": tmp_path / "failed", "sources_dir": SOURCES}, embedder=embedder)
+    failed = Assistant({"index_dir": tmp_path / "failed", "sources_dir": SOURCES, "encoder_cache_dir": None},
+                       embedder=embedder)
     report = failed.index()
     assert report.chunks > 0 and read_manifest(tmp_path / "failed")["query_encoder"] is None
     assert read_manifest(tmp_path / "failed")["document_encoder"] == "sentence-transformers"  # the fallback
@@ -145,3 +146,51 @@ def test_the_document_encoder_is_part_of_the_index_fingerprint():
 
     prints = {index_fingerprint(Settings(document_encoder=kind)) for kind in ("onnx", "onnx-int8", "sentence-transformers")}
     assert len(prints) == 3
+
+
+# ---- the machine-wide copy -------------------------------------------------------------------------
+
+def test_a_later_index_starts_from_the_machine_wide_copy_without_exporting(tmp_path, embedder, monkeypatch):
+    from assistant import query_encoder
+    from assistant.query_encoder import INT8_MODEL, cached_encoder_dir, ensure_query_encoder
+
+    from .conftest import SOURCES
+
+    real_export = query_encoder._export
+    cache = tmp_path / "cache"
+    first = Assistant({"index_dir": tmp_path / "one", "sources_dir": SOURCES, "encoder_cache_dir": cache},
+                      embedder=embedder)
+    monkeypatch.setattr(query_encoder, "_exported", {})
+    first.index()
+    kept = cached_encoder_dir(embedder, cache)
+    assert {p.name for p in kept.iterdir()} == {"encoder.json", "model.onnx", "tokenizer.json", INT8_MODEL}
+
+    def no_export(*args, **kwargs):
+        raise AssertionError("exported although a checked copy was cached")
+
+    monkeypatch.setattr(query_encoder, "_exported", {})
+    monkeypatch.setattr(query_encoder, "_export", no_export)
+    second = Assistant({"index_dir": tmp_path / "two", "sources_dir": SOURCES, "encoder_cache_dir": cache},
+                       embedder=embedder)
+    second.index()
+    manifest = read_manifest(tmp_path / "two")
+    assert manifest["query_encoder"] and manifest["document_encoder"] == "onnx-int8"
+    assert second.answer(QUESTIONS[0]).citations
+
+    # a damaged cached copy fails the parity check: it is made afresh, never used
+    (kept / "model.onnx").write_bytes(b"not a model")
+    exported = []
+    monkeypatch.setattr(query_encoder, "_exported", {})
+    monkeypatch.setattr(query_encoder, "_export", lambda e, folder: exported.append(folder) or real_export(e, folder))
+    assert ensure_query_encoder(embedder, tmp_path / "three", cache) is not None
+    assert exported and (kept / "encoder.json").exists()
+    assert query_encoder.OnnxQueryEncoder(kept).encode(["x"]).shape == (1, 384)
+
+
+def test_an_empty_cache_setting_keeps_copies_under_each_index_only(monkeypatch):
+    from assistant.settings import Settings
+
+    monkeypatch.setenv("STUDYQA_ENCODER_CACHE_DIR", "")
+    assert Settings().encoder_cache_dir is None
+    monkeypatch.delenv("STUDYQA_ENCODER_CACHE_DIR")
+    assert Settings().encoder_cache_dir.name == "encoders"
