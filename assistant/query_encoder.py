@@ -239,8 +239,16 @@ def document_encoder(embedder: Any, index_dir: Path, relative: str | None, kind:
     try:
         if kind == "onnx-int8":
             ensure_int8(folder)
+            try:
+                copy = OnnxQueryEncoder(folder, INT8_MODEL)
+            except Exception:  # noqa: BLE001 - a damaged int8 file (from the cache): forget it, quantise again
+                (folder / INT8_MODEL).unlink(missing_ok=True)
+                if cache_dir is not None:
+                    (cached_encoder_dir(embedder, cache_dir) / INT8_MODEL).unlink(missing_ok=True)
+                ensure_int8(folder)
+                copy = OnnxQueryEncoder(folder, INT8_MODEL)
             remember_encoder(embedder, folder, cache_dir)
-            return DocumentEncoder(OnnxQueryEncoder(folder, INT8_MODEL), kind)
+            return DocumentEncoder(copy, kind)
         return DocumentEncoder(OnnxQueryEncoder(folder), kind)
     except Exception as exc:  # noqa: BLE001 - an optional speed-up: fall back to what was checked
         log.warning("%s document encoder unusable (%s: %s); using %s", kind, type(exc).__name__, exc,

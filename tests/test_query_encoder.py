@@ -177,6 +177,15 @@ def test_a_later_index_starts_from_the_machine_wide_copy_without_exporting(tmp_p
     assert manifest["query_encoder"] and manifest["document_encoder"] == "onnx-int8"
     assert second.answer(QUESTIONS[0]).citations
 
+    # a damaged cached int8 file is quantised again, here and in the cache
+    (kept / INT8_MODEL).write_bytes(b"not a model")
+    monkeypatch.setattr(query_encoder, "_exported", {})
+    third = Assistant({"index_dir": tmp_path / "int8", "sources_dir": SOURCES, "encoder_cache_dir": cache},
+                      embedder=embedder)
+    third.index()
+    assert read_manifest(tmp_path / "int8")["document_encoder"] == "onnx-int8"
+    assert (kept / INT8_MODEL).stat().st_size > 1000 and third.answer(QUESTIONS[0]).citations
+
     # a damaged cached copy fails the parity check: it is made afresh, never used
     (kept / "model.onnx").write_bytes(b"not a model")
     exported = []
