@@ -44,6 +44,18 @@ def test_a_sentence_is_placed_on_the_page_it_is_printed_on(papers):
         assert doc.page_at(paper.text.index(sentence)) == page
 
 
+def test_a_subheading_set_a_little_larger_stands_apart_from_its_first_sentence(papers):
+    # Nature Communications sets subheadings 6 % larger than the text, in a font of unknown weight
+    text = papers["10.1038_s41467-024-48375-1.pdf"].text
+    assert "\nMicrostimulation of the sgACC induced negative bias in conflict decision-making\nTwo monkeys" in text
+    assert "decision-making Two monkeys" not in text
+    text = papers["10.1038_s41467-023-40886-7.pdf"].text
+    assert "\nTherapeutic tumor study with azido-labeled DC vaccines\nFemale C57BL/6 mice" in text
+    # running text whose line happens to measure larger is no heading: a sentence ends inside it
+    elife = papers["10.7554_eLife.91357.3.pdf"].text
+    assert "\nJeanne Lawrence (Shopland et al., 2002" not in elife and "Jeanne Lawrence (Shopland et al., 2002" in elife
+
+
 def _within_line_forms(path: Path) -> Counter:
     pdf = open_pdf(path.read_bytes())
     counts: Counter = Counter()

@@ -28,12 +28,14 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "4"
+LAYOUT_VERSION = "5"
+HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
 _CLOSING = tuple(".,;:)]")
 _LINE_NUMBER = re.compile(r"^\d{1,4}\s+(?=\S)")
+_SENTENCE_INSIDE = re.compile(r"[a-z0-9)\]][.;] +[A-Z]")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
 
 
@@ -164,6 +166,13 @@ def _group(lines: list[Line], body: float) -> list[Block]:
 def _breaks(prev: Line, line: Line, body: float) -> bool:
     if abs(line.size - prev.size) > 0.12 * max(prev.size, line.size):
         return True
+    # into a subheading set a little larger than the text (after a finished sentence), and out of it (unless
+    # the larger line was running text after all)
+    if _heading_size(line, body) and not _heading_size(prev, body) and prev.text.rstrip().endswith((".", ":", "?", "!")):
+        return True
+    if (_heading_size(prev, body) and not _heading_size(line, body) and not _SENTENCE_INSIDE.search(prev.text)
+            and not prev.text.rstrip().endswith((",", ";"))):
+        return True
     gap = line.top - prev.bottom
     if gap > 0.6 * prev.height or gap < -0.5 * prev.height:  # a blank line, or back up to a new column
         return True
@@ -196,8 +205,15 @@ def _is_heading(block: Block, body: float) -> bool:
         return True
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text):
         return False
-    styled = all(line.bold for line in block.lines) or block.lines[0].size >= 1.1 * body
+    if _SENTENCE_INSIDE.search(_NUMBERING.sub("", text)):  # a sentence ends inside: running text, not a heading
+        return False
+    styled = all(line.bold for line in block.lines) or all(_heading_size(line, body) for line in block.lines)
     return styled and len(text) >= 3 and not text[:1].islower() and sum(ch.isalpha() for ch in text) >= 3
+
+
+def _heading_size(line: Line, body: float) -> bool:
+    """Set larger than the body text: by at least HEADING_SIZE (subheadings are often only 5 % larger)."""
+    return line.size >= HEADING_SIZE * body
 
 
 def _demote_label_headings(blocks: list[Block]) -> list[Block]:
