@@ -83,8 +83,10 @@ class Assistant:
             encoder = pool.submit(lambda: self.embedder)
             snapshot = load_snapshot(self.settings.index_dir)
             store, embedder = store.result(), encoder.result()
-        if snapshot is None or not snapshot.chunks or store is None:
+        if snapshot is None or not snapshot.chunks:
             raise EmptyIndexError(f"no usable index at {self.settings.index_dir}; run `studyqa index` first")
+        if store is None or store.name != snapshot.manifest["collection"]:  # a build switched in between
+            store = self._open_store(snapshot.manifest["collection"])
         return Retriever(snapshot, store, embedder, self.settings)
 
     def _open_store(self, collection: str | None):

@@ -172,7 +172,7 @@ def _commit(settings: Settings, fingerprint: str, documents: list[Document], chu
     return new_embeddings
 
 
-def _clean_up(settings: Settings, store: VectorStore, chunks: list[Chunk], generation: str, encoder: str | None) -> None:
+def _clean_up(settings: Settings, store: VectorStore, chunks: Sequence[Chunk], generation: str, encoder: str | None) -> None:
     """Drop vectors, collections, generations and encoders the current generation does not use."""
     store.delete(store.all_ids() - {c.chunk_id for c in chunks})
     checkpoint("old-vectors-deleted")
@@ -345,8 +345,8 @@ def _encode_with_sentences(encoder: Embedder | DocumentEncoder, batch: list[Chun
 
 def _encode_pooled(encoder: Embedder | DocumentEncoder, batch: list[Chunk], texts: list[str],
                    sentences: dict[str, SentenceVectors]) -> np.ndarray:
-    """The chunks' vectors pooled from their sentences' and titles' (each distinct text embedded once); the
-    sentence vectors go into `sentences`. A chunk without sentences is embedded whole."""
+    """The chunks' vectors pooled from their sentences' and titles' (each distinct text of the batch embedded
+    once); the sentence vectors go into `sentences`. A chunk without sentences is embedded whole."""
     spans = [list(sentence_spans(chunk.text)) for chunk in batch]
     headers = [text[: len(text) - len(chunk.text) - 1] for chunk, text in zip(batch, texts)]
     wanted = [chunk.text[s:e] for chunk, own in zip(batch, spans) for s, e in own]

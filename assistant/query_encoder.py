@@ -180,7 +180,7 @@ def ensure_query_encoder(embedder: Any, index_dir: Path, cache_dir: Path | None 
 
 def cached_encoder_dir(embedder: Any, cache_dir: Path) -> Path:
     """Where the machine-wide copy of the embedder's model lives: keyed by its reference and its files."""
-    signature = [EXPORT_VERSION, embedder.ref, str(getattr(embedder, "path", ""))]
+    signature = [EXPORT_VERSION, embedder.ref, str(getattr(embedder, "path", "")), _toolchain()]
     root = Path(getattr(embedder, "path", "") or "")
     if root.is_dir():  # a local model (the packaged default included): its files, so an edited model misses
         signature += [f"{f.relative_to(root)}:{f.stat().st_size}:{f.stat().st_mtime_ns}"
@@ -188,18 +188,39 @@ def cached_encoder_dir(embedder: Any, cache_dir: Path) -> Path:
     return Path(cache_dir) / hashlib.sha1(json.dumps(signature).encode("utf-8")).hexdigest()[:16]
 
 
+def _toolchain() -> str:
+    """The versions of what exports and quantises: another version may write a slightly different copy."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for package in ("torch", "onnx", "onnxruntime", "sentence-transformers", "transformers"):
+        try:
+            found.append(f"{package}={version(package)}")
+        except PackageNotFoundError:
+            found.append(f"{package}=none")
+    return ",".join(found)
+
+
 def _reuse_cached(embedder: Any, cache_dir: Path | None, folder: Path) -> bool:
-    """Copy the machine-wide copy into `folder` when there is one that passes the parity check."""
+    """Copy the machine-wide copy into `folder` when there is one that passes the parity check (and its int8
+    file, when it has one, the int8 check); False leaves `folder` absent, to be exported."""
     if cache_dir is None or not (source := cached_encoder_dir(embedder, cache_dir)).joinpath("encoder.json").exists():
         return False
-    _copy(source, folder)
     try:
+        _copy(source, folder)
         _check_parity(embedder, OnnxQueryEncoder(folder))
-    except Exception as exc:  # noqa: BLE001 - a damaged or stale cached copy: export afresh
+    except Exception as exc:  # noqa: BLE001 - a damaged, stale or vanishing cached copy: export afresh
         log.warning("cached ONNX copy unusable (%s: %s); exporting again", type(exc).__name__, exc)
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(source, ignore_errors=True)
         return False
+    if (folder / INT8_MODEL).exists():
+        try:
+            _check_int8(folder)
+        except Exception as exc:  # noqa: BLE001 - quantised again when the index asks for it
+            log.warning("cached int8 copy unusable (%s: %s); quantising again", type(exc).__name__, exc)
+            (folder / INT8_MODEL).unlink(missing_ok=True)
+            (source / INT8_MODEL).unlink(missing_ok=True)
     return True
 
 
@@ -208,15 +229,25 @@ def remember_encoder(embedder: Any, folder: Path, cache_dir: Path | None) -> Non
     if cache_dir is None:
         return
     target = cached_encoder_dir(embedder, cache_dir)
+    staging = target / f".{INT8_MODEL}.{os.getpid()}.tmp"
     try:
         if not (target / "encoder.json").exists():
             _copy(folder, target)
-        elif (folder / INT8_MODEL).exists() and not (target / INT8_MODEL).exists():
-            staging = target / f".{INT8_MODEL}.{os.getpid()}.tmp"
+        elif ((folder / INT8_MODEL).exists() and not (target / INT8_MODEL).exists()
+              and _same_file(folder / "model.onnx", target / "model.onnx")):  # int8 made from this very copy
             shutil.copyfile(folder / INT8_MODEL, staging)
             staging.rename(target / INT8_MODEL)
     except OSError as exc:  # a read-only or full cache folder only costs the next index an export
         log.warning("could not keep the ONNX copy in %s (%s)", cache_dir, exc)
+    finally:
+        staging.unlink(missing_ok=True)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two files hold the same bytes."""
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
 
 
 class DocumentEncoder:
@@ -276,14 +307,19 @@ def ensure_int8(folder: Path) -> None:
                              op_types_to_quantize=["MatMul"])
         finally:
             logging.disable(logging.NOTSET)
-        reference = OnnxQueryEncoder(folder).encode_documents(_PROBES)
-        quantised = OnnxQueryEncoder(folder, staging.name).encode_documents(_PROBES)
-        worst = float((reference * quantised).sum(axis=1).min())
-        if worst < INT8_MIN_COSINE:
-            raise ValueError(f"int8 copy reaches cosine {worst:.3f} with the model (below {INT8_MIN_COSINE})")
+        _check_int8(folder, staging.name)
         staging.rename(target)
     finally:
         staging.unlink(missing_ok=True)
+
+
+def _check_int8(folder: Path, model_file: str = INT8_MODEL) -> None:
+    """Raise unless the int8 file's vectors stay within INT8_MIN_COSINE of the fp32 copy's on the probes."""
+    reference = OnnxQueryEncoder(folder).encode_documents(_PROBES)
+    quantised = OnnxQueryEncoder(folder, model_file).encode_documents(_PROBES)
+    worst = float((reference * quantised).sum(axis=1).min())
+    if worst < INT8_MIN_COSINE:
+        raise ValueError(f"int8 copy reaches cosine {worst:.3f} with the model (below {INT8_MIN_COSINE})")
 
 
 def _copy(source: Path, folder: Path) -> None:

@@ -42,8 +42,8 @@ class Settings(BaseSettings):
         "indexes on this machine (the user's cache folder); empty keeps them only under each index.")
     chunk_vectors: Literal["encoded", "pooled"] = Field(
         "encoded", description="A chunk's vector: the chunk (with its study's title) encoded whole, or pooled from "
-        "its sentences' vectors and the title's (each text embedded once: about twice as fast to build, "
-        "retrieval nDCG 0.005-0.01 lower).")
+        "its sentences' vectors and the title's (each text embedded once: about twice as fast to build, but "
+        "retrieval nDCG@10 0.004-0.015 lower and answers worse; see the README).")
     stored_sentence_vectors: bool = Field(True, description="Embed every sentence at index time and answer with "
                                           "those vectors instead of embedding candidate sentences per question.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")

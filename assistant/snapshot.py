@@ -15,9 +15,11 @@ extra vectors from an interrupted run, which readers ignore because their ids ar
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,6 +32,7 @@ from .faults import checkpoint
 from .lexical import LexicalIndex
 from .types import Chunk, Document
 
+log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 SENTENCE_FILES = ("sentences-rows.npy", "sentences-spans.npy", "sentences-vectors.npy")
 
@@ -88,6 +91,7 @@ class Snapshot:
     folder: Path | None = None
     _sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
     _cards_read: bool = field(init=False, default=False)
+    _cards_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         ids = self.chunks.ids() if isinstance(self.chunks, StoredChunks) else [c.chunk_id for c in self.chunks]
@@ -112,14 +116,15 @@ class Snapshot:
     def cards(self) -> dict[str, StudyCard]:
         """The study card of each document: read from the generation on first use (only card questions need
         them), or made from the documents for an index written before cards existed."""
-        if self.stored_cards is None and not self._cards_read and self.folder is not None:
-            self._cards_read = True
-            self.stored_cards = _read_cards(self.folder / "cards.json")
-        if self.stored_cards is None:
-            from .cards.extract import extract_card
+        with self._cards_lock:  # the chat window's threads may ask at once: read (or make) them once
+            if self.stored_cards is None and not self._cards_read and self.folder is not None:
+                self.stored_cards = _read_cards(self.folder / "cards.json")
+                self._cards_read = True
+            if self.stored_cards is None:
+                from .cards.extract import extract_card
 
-            self.stored_cards = {doc_id: extract_card(doc) for doc_id, doc in self.documents.items()}
-        return self.stored_cards
+                self.stored_cards = {doc_id: extract_card(doc) for doc_id, doc in self.documents.items()}
+            return self.stored_cards
 
     def study_cards(self, sources: Sequence[str] | None = None) -> list[StudyCard]:
         """The study card of every document (or of `sources`), in file-name order."""
@@ -181,13 +186,17 @@ def load_snapshot(index_dir: Path) -> Snapshot | None:
 
 def _read_cards(path: Path) -> dict[str, StudyCard] | None:
     """The stored cards, or None when there are none or they cannot be read (they are then made again)."""
+    if not path.exists():
+        return None  # an index written before cards existed
     try:
         return {c["doc_id"]: StudyCard.from_dict(c) for c in json.loads(path.read_text("utf-8"))}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("study cards in %s unreadable (%s: %s); made again from the documents", path,
+                    type(exc).__name__, exc)
         return None
 
 
-def write_generation(index_dir: Path, manifest: dict[str, Any], documents: list[Document], chunks: list[Chunk],
+def write_generation(index_dir: Path, manifest: dict[str, Any], documents: list[Document], chunks: Sequence[Chunk],
                      lexical: LexicalIndex, cards: list[StudyCard],
                      sentences: dict[str, SentenceVectors] | None = None) -> str:
     """Write a new generation, then switch the manifest to it atomically; returns its name."""
@@ -212,7 +221,7 @@ def write_generation(index_dir: Path, manifest: dict[str, Any], documents: list[
     return name
 
 
-def _write_sentences(folder: Path, chunks: list[Chunk], sentences: dict[str, SentenceVectors]) -> None:
+def _write_sentences(folder: Path, chunks: Sequence[Chunk], sentences: dict[str, SentenceVectors]) -> None:
     """The sentence vectors in chunk order: row offsets per chunk, then all spans and all vectors."""
     found = [sentences.get(c.chunk_id) for c in chunks]
     counts = [len(s.spans) if s is not None else 0 for s in found]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 
 import os
@@ -15,7 +16,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 # the machine-wide ONNX copy of the model starts empty for each run, so that exporting is tested too
-os.environ.setdefault("STUDYQA_ENCODER_CACHE_DIR", tempfile.mkdtemp(prefix="studyqa-encoder-cache-"))
+if "STUDYQA_ENCODER_CACHE_DIR" not in os.environ:
+    _ENCODER_CACHE = tempfile.mkdtemp(prefix="studyqa-encoder-cache-")
+    os.environ["STUDYQA_ENCODER_CACHE_DIR"] = _ENCODER_CACHE
+    atexit.register(shutil.rmtree, _ENCODER_CACHE, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ROOT / "index" / "sources"

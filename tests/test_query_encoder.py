@@ -203,3 +203,26 @@ def test_an_empty_cache_setting_keeps_copies_under_each_index_only(monkeypatch):
     assert Settings().encoder_cache_dir is None
     monkeypatch.delenv("STUDYQA_ENCODER_CACHE_DIR")
     assert Settings().encoder_cache_dir.name == "encoders"
+
+
+def test_an_int8_file_joins_the_cache_only_beside_the_copy_it_was_made_from(tmp_path):
+    from types import SimpleNamespace
+
+    from assistant.query_encoder import INT8_MODEL, cached_encoder_dir, remember_encoder
+
+    model = SimpleNamespace(ref="some/model", path=str(tmp_path / "no-such-dir"))
+    cache = tmp_path / "cache"
+    target = cached_encoder_dir(model, cache)
+    target.mkdir(parents=True)
+    (target / "encoder.json").write_text("{}")
+    (target / "model.onnx").write_bytes(b"copy made by one export")
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "model.onnx").write_bytes(b"copy made by another one")
+    (index / INT8_MODEL).write_bytes(b"int8 of the other one")
+    remember_encoder(model, index, cache)
+    assert not (target / INT8_MODEL).exists()
+    (index / "model.onnx").write_bytes(b"copy made by one export")
+    remember_encoder(model, index, cache)
+    assert (target / INT8_MODEL).read_bytes() == b"int8 of the other one"
+    assert not [p.name for p in target.iterdir() if p.name.startswith(".")]

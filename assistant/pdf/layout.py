@@ -205,9 +205,9 @@ def _is_heading(block: Block, body: float) -> bool:
         return True
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text):
         return False
-    if _SENTENCE_INSIDE.search(_NUMBERING.sub("", text)):  # a sentence ends inside: running text, not a heading
-        return False
-    styled = all(line.bold for line in block.lines) or all(_heading_size(line, body) for line in block.lines)
+    # larger type alone is weaker evidence than bold: a block in it with a sentence ending inside is running text
+    styled = all(line.bold for line in block.lines) or (
+        all(_heading_size(line, body) for line in block.lines) and not _SENTENCE_INSIDE.search(_NUMBERING.sub("", text)))
     return styled and len(text) >= 3 and not text[:1].islower() and sum(ch.isalpha() for ch in text) >= 3
 
 
