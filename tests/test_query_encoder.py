@@ -83,12 +83,9 @@ def test_switched_off_or_failed_export_leaves_no_copy_and_the_build_succeeds(tmp
     def broken(*args, **kwargs):
         raise RuntimeError("exporter missing")
 
-    monkeypatch.setattr(query_encoder, "_exported", {})
     monkeypatch.setattr(query_encoder, "_export", broken)
-    failed = Assistant({"index_dir": tmp_path / "failed", "sources_dir": SOURCES, "encoder_cache_dir": None},
-                       embedder=embedder)
-    report = failed.index()
-    assert report.chunks > 0 and read_manifest(tmp_path / "failed")["query_encoder"] is None
+    failed = _index_afresh(monkeypatch, embedder, tmp_path / "failed", cache=None)
+    assert read_manifest(tmp_path / "failed")["query_encoder"] is None
     assert read_manifest(tmp_path / "failed")["document_encoder"] == "sentence-transformers"  # the fallback
     assert not any((tmp_path / "failed" / "encoders").glob("*"))
     assert Assistant(failed.settings).answer(QUESTIONS[0]).citations
@@ -158,42 +155,42 @@ def test_a_later_index_starts_from_the_machine_wide_copy_without_exporting(tmp_p
 
     real_export = query_encoder._export
     cache = tmp_path / "cache"
-    first = Assistant({"index_dir": tmp_path / "one", "sources_dir": SOURCES, "encoder_cache_dir": cache},
-                      embedder=embedder)
-    monkeypatch.setattr(query_encoder, "_exported", {})
-    first.index()
+    _index_afresh(monkeypatch, embedder, tmp_path / "one", cache)
     kept = cached_encoder_dir(embedder, cache)
     assert {p.name for p in kept.iterdir()} == {"encoder.json", "model.onnx", "tokenizer.json", INT8_MODEL}
 
-    def no_export(*args, **kwargs):
-        raise AssertionError("exported although a checked copy was cached")
-
-    monkeypatch.setattr(query_encoder, "_exported", {})
-    monkeypatch.setattr(query_encoder, "_export", no_export)
-    second = Assistant({"index_dir": tmp_path / "two", "sources_dir": SOURCES, "encoder_cache_dir": cache},
-                       embedder=embedder)
-    second.index()
+    exports: list = []
+    monkeypatch.setattr(query_encoder, "_export", lambda e, folder: exports.append(folder))
+    second = _index_afresh(monkeypatch, embedder, tmp_path / "two", cache)
     manifest = read_manifest(tmp_path / "two")
-    assert manifest["query_encoder"] and manifest["document_encoder"] == "onnx-int8"
+    assert not exports and manifest["query_encoder"] and manifest["document_encoder"] == "onnx-int8"
     assert second.answer(QUESTIONS[0]).citations
 
     # a damaged cached int8 file is quantised again, here and in the cache
     (kept / INT8_MODEL).write_bytes(b"not a model")
-    monkeypatch.setattr(query_encoder, "_exported", {})
-    third = Assistant({"index_dir": tmp_path / "int8", "sources_dir": SOURCES, "encoder_cache_dir": cache},
-                      embedder=embedder)
-    third.index()
-    assert read_manifest(tmp_path / "int8")["document_encoder"] == "onnx-int8"
+    third = _index_afresh(monkeypatch, embedder, tmp_path / "int8", cache)
+    assert not exports and read_manifest(tmp_path / "int8")["document_encoder"] == "onnx-int8"
     assert (kept / INT8_MODEL).stat().st_size > 1000 and third.answer(QUESTIONS[0]).citations
 
     # a damaged cached copy fails the parity check: it is made afresh, never used
     (kept / "model.onnx").write_bytes(b"not a model")
-    exported = []
     monkeypatch.setattr(query_encoder, "_exported", {})
-    monkeypatch.setattr(query_encoder, "_export", lambda e, folder: exported.append(folder) or real_export(e, folder))
+    monkeypatch.setattr(query_encoder, "_export", lambda e, folder: exports.append(folder) or real_export(e, folder))
     assert ensure_query_encoder(embedder, tmp_path / "three", cache) is not None
-    assert exported and (kept / "encoder.json").exists()
+    assert exports and (kept / "encoder.json").exists()
     assert query_encoder.OnnxQueryEncoder(kept).encode(["x"]).shape == (1, 384)
+
+
+def _index_afresh(monkeypatch, embedder, folder, cache) -> Assistant:
+    """The bundled studies indexed in `folder` as if by a new process (no copy from an earlier index of this one)."""
+    from assistant import query_encoder
+
+    from .conftest import SOURCES
+
+    monkeypatch.setattr(query_encoder, "_exported", {})
+    bot = Assistant({"index_dir": folder, "sources_dir": SOURCES, "encoder_cache_dir": cache}, embedder=embedder)
+    assert bot.index().chunks > 0
+    return bot
 
 
 def test_an_empty_cache_setting_keeps_copies_under_each_index_only(monkeypatch):
