@@ -60,10 +60,14 @@ def chunk_document(doc: Document, counter: TokenCounter, max_tokens: int, overla
     return chunks
 
 
+def search_header(doc: Document, chunk: Chunk) -> str:
+    """The study title a chunk is embedded under (the Chinese title for a Chinese chunk, when there is one)."""
+    return (doc.title_zh or doc.display_title) if chunk.lang == "zh" else doc.display_title
+
+
 def search_text(doc: Document, chunk: Chunk) -> str:
     """What is embedded and BM25-indexed for a chunk: its study's title, then the chunk text."""
-    header = (doc.title_zh or doc.display_title) if chunk.lang == "zh" else doc.display_title
-    return f"{header}\n{chunk.text}"
+    return f"{search_header(doc, chunk)}\n{chunk.text}"
 
 
 def _make_ids_unique(chunks: list[Chunk]) -> None:

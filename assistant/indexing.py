@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .cards import RULES_VERSION, study_cards
-from .chunking import CHUNKER_VERSION, chunk_document, search_text
+from .chunking import CHUNKER_VERSION, chunk_document, search_header, search_text
 from .documents import doc_id_for, read_document, reader_version
 from .embedding import Embedder, get_embedder
 from .errors import IndexBusyError, StudyQAError, UnreadableSource
@@ -316,7 +316,8 @@ def _embed_missing(
         batch = todo[start : start + step]
         texts = [search_text(by_id[c.doc_id], c) for c in batch]
         if pooled:
-            vectors = _encode_pooled(embedder, batch, texts, sentences if with_sentences else {})
+            headers = [search_header(by_id[c.doc_id], c) for c in batch]
+            vectors = _encode_pooled(embedder, batch, texts, headers, sentences if with_sentences else {})
         elif with_sentences:
             vectors = _encode_with_sentences(embedder, batch, texts, sentences)
         else:
@@ -343,12 +344,11 @@ def _encode_with_sentences(encoder: Embedder | DocumentEncoder, batch: list[Chun
     return vectors
 
 
-def _encode_pooled(encoder: Embedder | DocumentEncoder, batch: list[Chunk], texts: list[str],
+def _encode_pooled(encoder: Embedder | DocumentEncoder, batch: list[Chunk], texts: list[str], headers: list[str],
                    sentences: dict[str, SentenceVectors]) -> np.ndarray:
     """The chunks' vectors pooled from their sentences' and titles' (each distinct text of the batch embedded
     once); the sentence vectors go into `sentences`. A chunk without sentences is embedded whole."""
     spans = [list(sentence_spans(chunk.text)) for chunk in batch]
-    headers = [text[: len(text) - len(chunk.text) - 1] for chunk, text in zip(batch, texts)]
     wanted = [chunk.text[s:e] for chunk, own in zip(batch, spans) for s, e in own]
     wanted += headers + [text for text, own in zip(texts, spans) if not own]
     unique = list(dict.fromkeys(wanted))

@@ -90,7 +90,6 @@ class Snapshot:
 
     folder: Path | None = None
     _sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
-    _cards_read: bool = field(init=False, default=False)
     _cards_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
@@ -117,9 +116,8 @@ class Snapshot:
         """The study card of each document: read from the generation on first use (only card questions need
         them), or made from the documents for an index written before cards existed."""
         with self._cards_lock:  # the chat window's threads may ask at once: read (or make) them once
-            if self.stored_cards is None and not self._cards_read and self.folder is not None:
+            if self.stored_cards is None and self.folder is not None:
                 self.stored_cards = _read_cards(self.folder / "cards.json")
-                self._cards_read = True
             if self.stored_cards is None:
                 from .cards.extract import extract_card
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assistant.api import Assistant
-from assistant.chunking import search_text
+from assistant.chunking import search_header
 from assistant.pooling import pooled_vector, title_weight
 from assistant.snapshot import load_snapshot, read_manifest
 from assistant.store import VectorStore, open_client
@@ -41,7 +41,7 @@ def test_pooled_chunk_vectors_come_from_the_stored_sentence_vectors(pooled, embe
     stored = dict(zip(*[store._collection.get(ids=ids, include=["embeddings"])[k] for k in ("ids", "embeddings")]))
     for position, chunk in enumerate(snapshot.chunks):
         doc = snapshot.documents[chunk.doc_id]
-        header = search_text(doc, chunk)[: -len(chunk.text) - 1]
+        header = search_header(doc, chunk)
         sentences = snapshot.sentence_vectors(position)
         assert [tuple(s) for s in sentences.spans] == list(sentence_spans(chunk.text))
         title = embedder.encode([header])[0]
@@ -74,5 +74,5 @@ def test_each_distinct_sentence_and_title_is_embedded_once(tmp_path, embedder, m
     snapshot = load_snapshot(tmp_path / "store")
     assert len(seen) == len(set(seen))
     sentences = {c.text[s:e] for c in snapshot.chunks for s, e in sentence_spans(c.text)}
-    headers = {search_text(snapshot.documents[c.doc_id], c)[: -len(c.text) - 1] for c in snapshot.chunks}
+    headers = {search_header(snapshot.documents[c.doc_id], c) for c in snapshot.chunks}
     assert set(seen) == sentences | headers  # no chunk embedded whole
