@@ -29,7 +29,7 @@ from .faults import checkpoint
 from .lexical import LexicalIndex
 from .loaders import find_sources
 from .pooling import pooled_vector
-from .query_encoder import DocumentEncoder, document_encoder, ensure_query_encoder, remove_other_encoders
+from .query_encoder import EXPORT_VERSION, DocumentEncoder, document_encoder, ensure_query_encoder, remove_other_encoders
 from .settings import Settings, get_settings
 from .snapshot import SentenceVectors, Snapshot, load_snapshot, read_manifest, remove_stale, write_generation
 from .store import VectorStore, open_client
@@ -64,8 +64,9 @@ class IndexReport:
 
 def index_fingerprint(settings: Settings) -> str:
     """Changes whenever every vector or chunk would differ: model, chunk budget, chunker version, and what
-    embeds documents (the int8 copy's vectors differ slightly: an index never mixes them with others), and
-    how a chunk's vector is made (encoded whole or pooled from its sentences).
+    embeds documents and how its ONNX copy is exported (the int8 copy's vectors differ slightly: an index
+    never mixes them with others), and how a chunk's vector is made (encoded whole or pooled from its
+    sentences).
 
     Reader versions (cleaning, metadata, PDF reading) are not in it: each document records the versions
     that read it, and a change re-reads only those files and re-embeds only chunks whose text changed.
@@ -74,6 +75,8 @@ def index_fingerprint(settings: Settings) -> str:
              settings.document_encoder]
     if settings.chunk_vectors != "encoded":  # kept out of the default's key, so older indexes stay valid
         parts.append(settings.chunk_vectors)
+    if settings.document_encoder != "sentence-transformers":  # a new export moves the int8 copy's vectors
+        parts.append(f"export-{EXPORT_VERSION}")
     key = json.dumps(parts)
     return hashlib.sha1(key.encode()).hexdigest()[:12]
 

@@ -137,12 +137,25 @@ def test_the_int8_copy_is_checked_close_to_the_model_and_kept_apart(assistant, e
     assert document_encoder(embedder, index, None, "onnx") is embedder  # no copy: the model itself
 
 
-def test_the_document_encoder_is_part_of_the_index_fingerprint():
-    from assistant.indexing import index_fingerprint
+def test_the_document_encoder_is_part_of_the_index_fingerprint(monkeypatch):
+    from assistant import indexing
     from assistant.settings import Settings
 
-    prints = {index_fingerprint(Settings(document_encoder=kind)) for kind in ("onnx", "onnx-int8", "sentence-transformers")}
+    prints = {indexing.index_fingerprint(Settings(document_encoder=kind)) for kind in ("onnx", "onnx-int8", "sentence-transformers")}
     assert len(prints) == 3
+    before = {kind: indexing.index_fingerprint(Settings(document_encoder=kind)) for kind in ("onnx-int8", "sentence-transformers")}
+    monkeypatch.setattr(indexing, "EXPORT_VERSION", "next")
+    assert indexing.index_fingerprint(Settings(document_encoder="onnx-int8")) != before["onnx-int8"]
+    assert indexing.index_fingerprint(Settings(document_encoder="sentence-transformers")) == before["sentence-transformers"]
+
+
+def test_the_copy_is_traced_with_eager_attention_and_the_model_keeps_its_own(assistant, embedder):
+    import onnx
+
+    folder = assistant.settings.index_dir / read_manifest(assistant.settings.index_dir)["query_encoder"]
+    operators = [node.op_type for node in onnx.load(str(folder / "model.onnx")).graph.node]
+    assert "Softmax" in operators and "IsNaN" not in operators  # fused attention would guard each softmax
+    assert embedder.sentence_transformer[0].auto_model.config._attn_implementation == "sdpa"
 
 
 # ---- the machine-wide copy -------------------------------------------------------------------------
