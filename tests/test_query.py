@@ -39,6 +39,33 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     assert read_query("这项研究持续了多长时间？").lang == "zh"
 
 
+@pytest.mark.parametrize("question, types, fields", [
+    ("Who are the authors of the Balint study?", ["people"], ["authors"]),
+    ("Who is the first author of the Tele-Balint study?", ["people"], ["authors"]),
+    ("同情圈这篇论文的作者是谁？", ["people"], ["authors"]),
+    # the authors as the ones who did something, not what is asked for
+    ("Which azido-sugar did the authors add to the dendritic cell cultures?", [], []),
+    ("What do the authors advise Balint group members to do?", [], []),
+    ("When did the Chinese authorities share the sequence?", ["year"], []),
+    ("When did the virus reappear in humans?", ["year"], []),
+    ("Which journal did it appear in?", ["journal"], ["journal"]),
+    ("On what date was the PEER trial registered?", ["identifier"], ["trial_registration"]),
+    ("How many registered nurses took part?", ["count"], []),
+    ("该公司的注册资本是多少？", ["count"], []),
+])
+def test_answer_types_and_fields_are_what_the_question_asks_for(question, types, fields):
+    query = read_query(question)
+    assert list(query.answer_types) == types
+    assert [name for name in cues()["metadata_fields"] if cue("metadata_fields", name).search(question)] == fields
+
+
+def test_a_year_counts_as_evidence_beside_chinese_characters():
+    from assistant.answering.answer_types import matches_type
+
+    assert matches_type("该公园于1990年建成。", "year") and matches_type("It opened in 1990.", "year")
+    assert not matches_type("编号为219905的样本。", "year")
+
+
 def test_every_cue_in_the_vocabulary_file_compiles():
     data = cues()
     for name, pair in data["answer_types"].items():
