@@ -56,6 +56,28 @@ def test_a_subheading_set_a_little_larger_stands_apart_from_its_first_sentence(p
     assert "\nJeanne Lawrence (Shopland et al., 2002" not in elife and "Jeanne Lawrence (Shopland et al., 2002" in elife
 
 
+def test_a_subheading_in_a_heavier_font_than_the_text_stands_apart_from_its_first_sentence(papers):
+    # Nucleic Acids Research sets subheadings in Univers at weight 500 over body text in Sabon at 400
+    text = papers["10.1093_nar_gkae102.pdf"].text
+    assert "\nIncorporation of 5FdUTP across inosine (HX) by polη is more efficient than opposite dG\nTo evaluate" in text
+    assert "than opposite dG To evaluate" not in text
+
+
+def test_only_a_clearly_heavier_font_than_the_body_counts_as_bold():
+    from assistant.pdf.layout import _mark_heavier_lines
+    from assistant.pdf.reader import Char, Line
+
+    def line(text: str, weight: int) -> Line:
+        return Line(1, [Char(ch, 10 + i, 10, 15 + i, 20) for i, ch in enumerate(text)], weight >= 600, weight)
+
+    body, medium, slightly, unknown = line("body text " * 20, 400), line("Heading", 500), line("Other", 440), line("x", 0)
+    _mark_heavier_lines([body, medium, slightly, unknown])
+    assert (body.bold, medium.bold, slightly.bold, unknown.bold) == (False, True, False, False)
+    unstated = [line("body text " * 20, 0), line("Anything", 500)]
+    _mark_heavier_lines(unstated)
+    assert [x.bold for x in unstated] == [False, False]  # the body's weight unknown: nothing to compare with
+
+
 def _within_line_forms(path: Path) -> Counter:
     pdf = open_pdf(path.read_bytes())
     counts: Counter = Counter()

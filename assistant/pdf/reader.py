@@ -17,6 +17,7 @@ READER_VERSION = "2"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
+BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HYPHEN_MARK = "\u00ad"  # where PDFium reports a line-end hyphen (a soft hyphen in the line's text)
 # what a raised small run after a word may hold: reference numbers, affiliation letters and marks
 _NORMALISE = str.maketrans({"\u00a0": " ", "\u2010": "-", "\u2011": "-", "\ufb01": "fi", "\ufb02": "fl",
@@ -47,6 +48,7 @@ class Line:
     page: int  # 1-based
     chars: list[Char]
     bold: bool = False
+    weight: int = 0  # the font weight of its first glyph (PDFium's; 0 or less when the font does not say)
     # derived once from the characters (layout reads them many times per line)
     text: str = field(init=False)
     x0: float = field(init=False)
@@ -104,10 +106,10 @@ def read_page(pdf, number: int) -> Page:
     text = [_unicode(raw, textpage, i) for i in range(count)]
     lines: list[Line] = []
     current: list[Char] = []
-    bold = False
+    weight = 0
     for i, char in enumerate(text):
         if char in _BREAKS:
-            _flush(current, bold, lines, number)
+            _flush(current, weight, lines, number)
             current = []
             continue
         if char.isspace():
@@ -117,12 +119,12 @@ def read_page(pdf, number: int) -> Page:
         left, bottom, right, top = textpage.get_charbox(i, loose=True)
         glyph = Char(char, left, height - top, right, height - bottom)
         if current and _starts_new_line(current, glyph):
-            _flush(current, bold, lines, number)
+            _flush(current, weight, lines, number)
             current = []
         if not current:
-            bold = raw.FPDFText_GetFontWeight(textpage.raw, i) >= 600
+            weight = raw.FPDFText_GetFontWeight(textpage.raw, i)
         current.append(glyph)
-    _flush(current, bold, lines, number)
+    _flush(current, weight, lines, number)
     textpage.close()
     page.close()
     return Page(number, width, height, _merge_baselines(lines))
@@ -143,11 +145,11 @@ def _starts_new_line(current: list[Char], glyph: Char) -> bool:
     return glyph.x0 - last.x1 > 3 * size or glyph.x1 < last.x0 - size
 
 
-def _flush(chars: list[Char], bold: bool, lines: list[Line], number: int) -> None:
+def _flush(chars: list[Char], weight: int, lines: list[Line], number: int) -> None:
     while chars and chars[-1].text.isspace():
         chars.pop()
     if chars:
-        lines.append(Line(number, list(chars), bold))
+        lines.append(Line(number, list(chars), weight >= BOLD_WEIGHT, weight))
 
 
 def _merge_baselines(lines: list[Line]) -> list[Line]:
@@ -158,7 +160,7 @@ def _merge_baselines(lines: list[Line]) -> list[Line]:
         if prev is not None and _same_baseline(prev, line):
             gap = line.x0 - prev.x1
             spacer = [Char(" ", prev.x1, prev.top, line.x0, prev.bottom)] if gap > 0.12 * prev.size else []
-            merged[-1] = Line(prev.page, prev.chars + spacer + line.chars, prev.bold)
+            merged[-1] = Line(prev.page, prev.chars + spacer + line.chars, prev.bold, prev.weight)
         else:
             merged.append(line)
     return merged
