@@ -21,7 +21,7 @@ from typing import Any
 
 from .patterns import IDENTIFIER
 
-CLEANING_VERSION = "4"  # bump when cleaning changes what text a page gives: indexes re-read those files
+CLEANING_VERSION = "5"  # bump when cleaning changes what text a page gives: indexes re-read those files
 from .text import CJK_CHAR, count_cjk, normalise_space
 
 SECTION_HEADINGS = frozenset(
@@ -91,7 +91,7 @@ class Cleaned:
 
 def clean_text(raw: str) -> Cleaned:
     """Remove site furniture, embedded JSON and repeated blocks from a scraped page."""
-    lines = split_glued_labels(normalise_lines(raw))
+    lines = unwrap_lines(split_glued_labels(normalise_lines(raw)))
     records: list[dict[str, Any]] = []
     verdicts: list[str | None] = []  # None = keep, else the reason for dropping
     for line in lines:
@@ -304,6 +304,30 @@ def join_kept(kept: list[str | None], lines: list[str]) -> str:
             gap = False
         out.append(line.strip())
     return "\n".join(out)
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Sentences hard-wrapped across lines joined back into one line each.
+
+    Text wrapped at a fixed width (plain text exported from a PDF or a report) breaks mid-sentence. Every
+    line break ends a sentence for the splitter, so an answer could quote only a fragment, and a short last
+    line ("infection.") was dropped as too short to be content. A line joins the one before when it starts
+    in lower case and the one before ends inside a sentence (a letter, digit, comma or open bracket) and is
+    no heading.
+    """
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1].rstrip() if out else ""
+        if previous and continues_sentence(previous, line.strip()) and not is_heading(previous.strip()):
+            out[-1] = f"{previous} {line.strip()}"
+        else:
+            out.append(line)
+    return out
+
+
+def continues_sentence(previous: str, line: str) -> bool:
+    """Whether `line` (starting in lower case) carries on a sentence `previous` broke off."""
+    return line[:1].islower() and (previous[-1:].isalnum() or previous[-1:] in ",(")
 
 
 def json_only_text(records: list[dict[str, Any]], text: str) -> str:

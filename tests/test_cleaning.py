@@ -169,3 +169,29 @@ def test_lines_that_only_start_with_a_label_word_are_left_alone(line):
     from assistant.cleaning import split_glued_labels
 
     assert split_glued_labels([line]) == [line]
+
+
+def test_a_sentence_hard_wrapped_across_lines_is_one_line_again():
+    from assistant.text import sentence_spans
+
+    raw = ("Report 13: Estimating the number of infections\n\n"
+           "In Italy, our results suggest that, cumulatively, 5.9 [1.9-15.2] million people have been\n"
+           "infected as of March 28th, giving an attack rate of 9.8% of the\n"
+           "population.\n"
+           "Methods\n"
+           "we fitted a Bayesian model.\n"
+           "A list follows:\n"
+           "first item of it")
+    text = clean_text(raw).text
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert ("In Italy, our results suggest that, cumulatively, 5.9 [1.9-15.2] million people have been infected "
+            "as of March 28th, giving an attack rate of 9.8% of the population.") in sentences
+    assert "Methods" in sentences and "we fitted a Bayesian model." in sentences  # a heading stays apart
+    assert "follows: first" not in text and "first item of it" in text  # nothing runs on after a colon
+
+
+def test_lines_that_end_a_sentence_or_start_in_capitals_stay_apart():
+    text = clean_text("The first sentence ends here.\nthen one starts in lower case after a full stop.\n"
+                      "A line without a full stop\nAnother line in capitals that is long enough to keep").text
+    assert text.splitlines() == ["The first sentence ends here.", "then one starts in lower case after a full stop.",
+                                 "A line without a full stop", "Another line in capitals that is long enough to keep"]
