@@ -21,7 +21,7 @@ from typing import Any
 
 from .patterns import IDENTIFIER
 
-CLEANING_VERSION = "5"  # bump when cleaning changes what text a page gives: indexes re-read those files
+CLEANING_VERSION = "6"  # bump when cleaning changes what text a page gives: indexes re-read those files
 from .text import CJK_CHAR, count_cjk, normalise_space
 
 SECTION_HEADINGS = frozenset(
@@ -73,6 +73,7 @@ AFFILIATION = re.compile(
     re.IGNORECASE,
 )
 _NAME = re.compile(r"^[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,4}$")
+_WORD_HYPHEN = re.compile(r"[A-Za-z]-$")
 _SENTENCE_MARK = re.compile(r"[.!?](?=\s|$)|[。！？；]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 LONG_PROSE = 200
@@ -313,13 +314,16 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     line break ends a sentence for the splitter, so an answer could quote only a fragment, and a short last
     line ("infection.") was dropped as too short to be content. A line joins the one before when it starts
     in lower case and the one before ends inside a sentence (a letter, digit, comma or open bracket) and is
-    no heading.
+    no heading. After a word ending in a hyphen ("non-" / "pharmaceutical") the halves join without a space
+    and keep the hyphen: plain text cannot tell a compound's hyphen from a syllable break, and a kept hyphen
+    loses no letters.
     """
     out: list[str] = []
     for line in lines:
         previous = out[-1].rstrip() if out else ""
         if previous and continues_sentence(previous, line.strip()) and not is_heading(previous.strip()):
-            out[-1] = f"{previous} {line.strip()}"
+            joiner = "" if _WORD_HYPHEN.search(previous) else " "
+            out[-1] = f"{previous}{joiner}{line.strip()}"
         else:
             out.append(line)
     return out
@@ -327,7 +331,7 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 
 def continues_sentence(previous: str, line: str) -> bool:
     """Whether `line` (starting in lower case) carries on a sentence `previous` broke off."""
-    return line[:1].islower() and (previous[-1:].isalnum() or previous[-1:] in ",(")
+    return line[:1].islower() and (previous[-1:].isalnum() or previous[-1:] in ",(" or bool(_WORD_HYPHEN.search(previous)))
 
 
 def json_only_text(records: list[dict[str, Any]], text: str) -> str:

@@ -190,6 +190,13 @@ def test_a_sentence_hard_wrapped_across_lines_is_one_line_again():
     assert "follows: first" not in text and "first item of it" in text  # nothing runs on after a colon
 
 
+def test_a_word_hyphenated_at_a_line_end_is_joined_keeping_its_hyphen():
+    text = clean_text("We estimate the effect of non-\npharmaceutical interventions on the time-\n"
+                      "varying reproduction number in eleven countries.").text
+    assert text == ("We estimate the effect of non-pharmaceutical interventions on the time-varying reproduction "
+                    "number in eleven countries.")
+
+
 def test_lines_that_end_a_sentence_or_start_in_capitals_stay_apart():
     text = clean_text("The first sentence ends here.\nthen one starts in lower case after a full stop.\n"
                       "A line without a full stop\nAnother line in capitals that is long enough to keep").text
