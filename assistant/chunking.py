@@ -16,7 +16,7 @@ from .cleaning import is_heading
 from .text import detect_lang, sentence_spans
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 
 class TokenCounter(Protocol):

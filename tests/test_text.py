@@ -22,7 +22,15 @@ def test_english_sentences_respect_abbreviations_initials_and_citations():
 
 def test_chinese_sentences_split_at_full_width_marks():
     assert sentences("本研究采用质性方法。对8名人员进行访谈；结果如下！是否有效？") == [
-        "本研究采用质性方法。", "对8名人员进行访谈；", "结果如下！", "是否有效？"]
+        "本研究采用质性方法。", "对8名人员进行访谈；结果如下！", "是否有效？"]
+
+
+def test_a_semicolon_joins_clauses_of_one_sentence_in_chinese_as_in_english():
+    # CMRC answers often run across a 分号 (one company split "into two: one …；the other …")
+    assert sentences("公司拆分成两家：一家名为甲，营运北美；另一家名为乙，经营国际市场。其后上市。") == [
+        "公司拆分成两家：一家名为甲，营运北美；另一家名为乙，经营国际市场。", "其后上市。"]
+    assert sentences("Staff met weekly; managers joined monthly. Then it ended.") == [
+        "Staff met weekly; managers joined monthly.", "Then it ended."]
 
 
 def test_language_detection():
