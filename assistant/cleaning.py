@@ -21,7 +21,7 @@ from typing import Any
 
 from .patterns import IDENTIFIER
 
-CLEANING_VERSION = "6"  # bump when cleaning changes what text a page gives: indexes re-read those files
+CLEANING_VERSION = "7"  # bump when cleaning changes what text a page gives: indexes re-read those files
 from .text import CJK_CHAR, count_cjk, normalise_space
 
 SECTION_HEADINGS = frozenset(
@@ -313,8 +313,8 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     Text wrapped at a fixed width (plain text exported from a PDF or a report) breaks mid-sentence. Every
     line break ends a sentence for the splitter, so an answer could quote only a fragment, and a short last
     line ("infection.") was dropped as too short to be content. A line joins the one before when it starts
-    in lower case and the one before ends inside a sentence (a letter, digit, comma or open bracket) and is
-    no heading. After a word ending in a hyphen ("non-" / "pharmaceutical") the halves join without a space
+    in lower case and the one before ends inside a sentence (a Latin letter, digit, comma or open bracket)
+    and is no heading. After a word ending in a hyphen ("non-" / "pharmaceutical") the halves join without a space
     and keep the hyphen: plain text cannot tell a compound's hyphen from a syllable break, and a kept hyphen
     loses no letters.
     """
@@ -331,7 +331,8 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 
 def continues_sentence(previous: str, line: str) -> bool:
     """Whether `line` (starting in lower case) carries on a sentence `previous` broke off."""
-    return line[:1].islower() and (previous[-1:].isalnum() or previous[-1:] in ",(" or bool(_WORD_HYPHEN.search(previous)))
+    end = previous[-1:]
+    return line[:1].islower() and ((end.isascii() and end.isalnum()) or end in ",(" or bool(_WORD_HYPHEN.search(previous)))
 
 
 def json_only_text(records: list[dict[str, Any]], text: str) -> str:
