@@ -32,8 +32,8 @@ test: install system-packages
 	$(BIN)/studyqa index --quiet
 	$(BIN)/studyqa eval
 	# Public QA sets (fixed samples; gates in evals/qa_thresholds.json): COVID-QA dev and CMRC's report half.
-	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --sample 60 --gate covidqa-dev
-	$(BIN)/studyqa eval --qa $(SHARED)/qa/cmrc2018/trial.json --half b --unanswerable --sample 100 --gate cmrc-trial-b
+	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --sample 300 --gate covidqa-dev
+	$(BIN)/studyqa eval --qa $(SHARED)/qa/cmrc2018/trial.json --half b --unanswerable --sample 500 --gate cmrc-trial-b
 	# The shared papers (PDF reading, pages, metadata; gate "papers" in evals/qa_thresholds.json).
 	$(BIN)/studyqa eval --papers $(SHARED)/papers --gate papers
 	$(BIN)/studyqa bench --sizes bundled --rounds 1 --out evals/reports/bench-ci.json
