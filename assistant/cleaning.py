@@ -314,8 +314,8 @@ def unwrap_lines(lines: list[str]) -> list[str]:
     line break ends a sentence for the splitter, so an answer could quote only a fragment, and a short last
     line ("infection.") was dropped as too short to be content. A line joins the one before when it starts
     in lower case and the one before ends inside a sentence (a Latin letter, digit, comma or open bracket)
-    and is no heading. After a word ending in a hyphen ("non-" / "pharmaceutical") the halves join without a space
-    and keep the hyphen: plain text cannot tell a compound's hyphen from a syllable break, and a kept hyphen
+    and is no heading. After a word ending in a hyphen ("non-" / "pharmaceutical") the halves join without a
+    space and keep the hyphen: plain text cannot tell a compound's hyphen from a syllable break, and a kept hyphen
     loses no letters.
     """
     out: list[str] = []
@@ -332,7 +332,8 @@ def unwrap_lines(lines: list[str]) -> list[str]:
 def continues_sentence(previous: str, line: str) -> bool:
     """Whether `line` (starting in lower case) carries on a sentence `previous` broke off."""
     end = previous[-1:]
-    return line[:1].islower() and ((end.isascii() and end.isalnum()) or end in ",(" or bool(_WORD_HYPHEN.search(previous)))
+    inside = (end.isascii() and end.isalnum()) or end in ",(" or bool(_WORD_HYPHEN.search(previous))
+    return line[:1].islower() and inside
 
 
 def json_only_text(records: list[dict[str, Any]], text: str) -> str:

@@ -36,7 +36,9 @@ def cues() -> dict[str, Any]:
 
 
 def cue_pattern(source: str) -> re.Pattern[str]:
-    """A cue from `cues.json` compiled, its number placeholders filled in."""
+    """A cue from `cues.json` compiled, its number placeholders and shared fragments filled in."""
+    for name, fragment in cues().get("shared", {}).items():
+        source = source.replace("{" + name + "}", f"(?:{fragment})")
     return re.compile(source.replace("{en_number}", f"(?:{EN_NUMBER})").replace("{zh_number}", f"(?:{ZH_NUMBER})"))
 
 
