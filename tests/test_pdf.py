@@ -64,18 +64,18 @@ def test_a_subheading_in_a_heavier_font_than_the_text_stands_apart_from_its_firs
 
 
 def test_only_a_clearly_heavier_font_than_the_body_counts_as_bold():
-    from assistant.pdf.layout import _mark_heavier_lines
+    from assistant.pdf.layout import _mark_bold_lines
     from assistant.pdf.reader import Char, Line
 
     def line(text: str, weight: int) -> Line:
-        return Line(1, [Char(ch, 10 + i, 10, 15 + i, 20) for i, ch in enumerate(text)], weight >= 600, weight)
+        return Line(1, [Char(ch, 10 + i, 10, 15 + i, 20) for i, ch in enumerate(text)], weight=weight)
 
     body, medium, slightly, unknown = line("body text " * 20, 400), line("Heading", 500), line("Other", 440), line("x", 0)
-    _mark_heavier_lines([body, medium, slightly, unknown])
+    _mark_bold_lines([body, medium, slightly, unknown])
     assert (body.bold, medium.bold, slightly.bold, unknown.bold) == (False, True, False, False)
-    unstated = [line("body text " * 20, 0), line("Anything", 500)]
-    _mark_heavier_lines(unstated)
-    assert [x.bold for x in unstated] == [False, False]  # the body's weight unknown: nothing to compare with
+    unstated = [line("body text " * 20, 0), line("Anything", 500), line("Bold", 700)]
+    _mark_bold_lines(unstated)
+    assert [x.bold for x in unstated] == [False, False, True]  # body weight unknown: only the fixed threshold
 
 
 def _within_line_forms(path: Path) -> Counter:

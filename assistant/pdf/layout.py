@@ -29,6 +29,7 @@ from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
 LAYOUT_VERSION = "6"
+BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
@@ -103,7 +104,7 @@ def lay_out(pages: list[Page]) -> LaidOut:
     if not lines:
         return LaidOut("")
     body = _body_size(lines)
-    _mark_heavier_lines(lines)
+    _mark_bold_lines(lines)
     _strip_line_numbers(pages)
     running = _running_lines(pages)
     blocks: list[Block] = []
@@ -129,22 +130,20 @@ def _body_size(lines: list[Line]) -> float:
     return sizes.most_common(1)[0][0]
 
 
-def _mark_heavier_lines(lines: list[Line]) -> None:
-    """Count a line as bold when its font is clearly heavier than the body text's, though not bold by weight.
+def _mark_bold_lines(lines: list[Line]) -> None:
+    """Mark a line bold when its font weighs BOLD_WEIGHT or more, or clearly more than the body text's.
 
     Some publishers set subheadings in another, medium-weight family (Nucleic Acids Research: Univers at
     weight 500 over Sabon at 400), which a fixed bold threshold misses, gluing each subheading to its first
-    sentence. The body's weight is the one most characters are set in; fonts that state none are left alone.
+    sentence. The body's weight is the one most characters are set in; when fonts state none, only the
+    fixed threshold applies.
     """
     weights: Counter = Counter()
     for line in lines:
         weights[line.weight] += len(line.text)
     body = weights.most_common(1)[0][0]
-    if body <= 0:
-        return
     for line in lines:
-        if line.weight >= body + HEAVIER_WEIGHT:
-            line.bold = True
+        line.bold = line.weight >= BOLD_WEIGHT or (body > 0 and line.weight >= body + HEAVIER_WEIGHT)
 
 
 def _shape(text: str) -> str:

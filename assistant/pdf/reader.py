@@ -17,7 +17,6 @@ READER_VERSION = "2"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
-BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HYPHEN_MARK = "\u00ad"  # where PDFium reports a line-end hyphen (a soft hyphen in the line's text)
 # what a raised small run after a word may hold: reference numbers, affiliation letters and marks
 _NORMALISE = str.maketrans({"\u00a0": " ", "\u2010": "-", "\u2011": "-", "\ufb01": "fi", "\ufb02": "fl",
@@ -47,7 +46,7 @@ class Line:
 
     page: int  # 1-based
     chars: list[Char]
-    bold: bool = False
+    bold: bool = False  # set by layout from the weights (pdf.layout._mark_bold_lines)
     weight: int = 0  # the font weight of its first glyph (PDFium's; 0 or less when the font does not say)
     # derived once from the characters (layout reads them many times per line)
     text: str = field(init=False)
@@ -149,7 +148,7 @@ def _flush(chars: list[Char], weight: int, lines: list[Line], number: int) -> No
     while chars and chars[-1].text.isspace():
         chars.pop()
     if chars:
-        lines.append(Line(number, list(chars), weight >= BOLD_WEIGHT, weight))
+        lines.append(Line(number, list(chars), weight=weight))
 
 
 def _merge_baselines(lines: list[Line]) -> list[Line]:
@@ -160,7 +159,7 @@ def _merge_baselines(lines: list[Line]) -> list[Line]:
         if prev is not None and _same_baseline(prev, line):
             gap = line.x0 - prev.x1
             spacer = [Char(" ", prev.x1, prev.top, line.x0, prev.bottom)] if gap > 0.12 * prev.size else []
-            merged[-1] = Line(prev.page, prev.chars + spacer + line.chars, prev.bold, prev.weight)
+            merged[-1] = Line(prev.page, prev.chars + spacer + line.chars, weight=prev.weight)
         else:
             merged.append(line)
     return merged
