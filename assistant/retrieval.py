@@ -75,9 +75,9 @@ class Retriever:
         lexical = self.lexical(query, fetch, wanted) if mode in ("hybrid", "lexical") else []
         weights = (DENSE_WEIGHT_CHINESE if (lang or detect_lang(query)) == "zh" else 1.0, 1.0)
         scored = fuse([dense, lexical], self.settings.rrf_k, weights) if mode == "hybrid" else (dense or lexical)
-        dense_rank = {pos: r for r, (pos, _) in enumerate(dense, 1)}
-        lexical_rank = {pos: r for r, (pos, _) in enumerate(lexical, 1)}
-        passages = [self.passage_at(pos, score, dense_rank.get(pos), lexical_rank.get(pos)) for pos, score in scored
+        dense_hits = {pos: (r, s) for r, (pos, s) in enumerate(dense, 1)}
+        lexical_hits = {pos: (r, s) for r, (pos, s) in enumerate(lexical, 1)}
+        passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored
                     if may_answer(self.snapshot.chunks[pos].section, query)]
         if dedupe:
             passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
@@ -92,8 +92,9 @@ class Retriever:
         """Position of the first chunk of a document whose text contains `value`."""
         return next((i for i, c in enumerate(self.snapshot.chunks) if c.doc_id == doc_id and value in c.text), None)
 
-    def passage_at(self, pos: int, score: float, dense_rank: int | None = None, lexical_rank: int | None = None) -> Passage:
-        """The chunk at a snapshot position as a Passage."""
+    def passage_at(self, pos: int, score: float, dense: tuple[int, float] | None = None,
+                   lexical: tuple[int, float] | None = None) -> Passage:
+        """The chunk at a snapshot position as a Passage (`dense`, `lexical`: its rank and score in each search)."""
         chunk = self.snapshot.chunks[pos]
         doc = self.snapshot.documents[chunk.doc_id]
         return Passage(
@@ -101,7 +102,9 @@ class Retriever:
             text=chunk.text, start=chunk.start, end=chunk.end, score=round(float(score), 6),
             section=chunk.section, lang=chunk.lang, page=chunk.page, page_end=chunk.page_end,
             page_breaks=[b for b in doc.page_starts if chunk.start < b < chunk.end] if chunk.page != chunk.page_end else [],
-            dense_rank=dense_rank, lexical_rank=lexical_rank,
+            dense_rank=dense[0] if dense else None, lexical_rank=lexical[0] if lexical else None,
+            dense_score=round(float(dense[1]), 6) if dense else None,
+            lexical_score=round(float(lexical[1]), 6) if lexical else None,
         )
 
 

@@ -94,6 +94,8 @@ class Passage:
     page_breaks: list[int] = field(default_factory=list)  # document offsets inside the passage where a page starts
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    dense_score: float | None = None  # cosine with the query, when the dense search found it
+    lexical_score: float | None = None  # BM25 score, when the lexical search found it
 
     def page_at(self, offset: int) -> int:
         """The page of the document offset `offset` inside this passage (0 when the source has no pages)."""

@@ -77,6 +77,22 @@ def test_questions_about_what_the_collection_lacks_are_less_likely_answerable_th
     assert all(lacking < 0.5 * probability(question) for question in answerable)
 
 
+def test_retrieval_evidence_reads_how_well_the_collection_matches_the_question_as_a_whole(two_wards):
+    from assistant.answering.extractive import rank_candidates
+    from assistant.query import read_query
+
+    def evidence(question):
+        retriever = two_wards.retriever
+        return rank_candidates(read_query(question), retriever.retrieve(question), two_wards.embed_sentences,
+                               retriever.snapshot.lexical, retriever.embed_query(question)).retrieval
+
+    held = evidence("What did hand hygiene compliance rise to?")
+    lacking = evidence("How long did callers to the Bergen telephone triage service wait?")
+    assert held.lead_document_coverage == pytest.approx(1.0) and held.top_documents_agree
+    assert lacking.lead_document_coverage < 0.5 * held.lead_document_coverage
+    assert held.dense_top > lacking.dense_top > 0.0 and held.lexical_top > lacking.lexical_top
+
+
 def test_a_model_that_never_refuses_answers_everything(two_wards, monkeypatch):
     import assistant.answering.extractive as extractive
 

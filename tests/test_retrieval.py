@@ -18,6 +18,11 @@ def test_each_retriever_works_alone_and_fused(assistant):
         assert passages and passages[0].source == BSW, mode
     hybrid = assistant.retrieve(question, k=5)
     assert any(p.dense_rank for p in hybrid) and any(p.lexical_rank for p in hybrid)
+    # each passage keeps the score each search gave it: a cosine from the dense one, BM25 from the lexical one
+    for p in hybrid:
+        assert (p.dense_rank is None) == (p.dense_score is None) and (p.lexical_rank is None) == (p.lexical_score is None)
+        assert p.dense_score is None or -1.0 <= p.dense_score <= 1.0
+        assert p.lexical_score is None or p.lexical_score > 0.0
 
 
 def test_lexical_search_finds_exact_identifiers_and_chinese_terms(assistant):

@@ -27,7 +27,7 @@ from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
 from .answer_types import matches_type, missing_attribute
 from .background import rarity
-from .no_answer import load_no_answer
+from .no_answer import RetrievalEvidence, load_no_answer
 from .ranker import candidate_features, load_ranker
 from .refusal import refusal_text
 
@@ -105,6 +105,7 @@ class Ranked:
     unknown_rarity: float
     collection_size: int = 0
     fitted: bool = False  # scores are the fitted ranker's probabilities (else hand-weighted scores)
+    retrieval: RetrievalEvidence | None = None
 
     @property
     def lang(self) -> str:
@@ -179,8 +180,27 @@ def rank_candidates(
     candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
-    return Ranked(candidates, _lead(candidates, query, preferred), query, unknown_rarity(query.standalone, known),
-                  lexical.size, scored_by_ranker)
+    lead = _lead(candidates, query, preferred)
+    return Ranked(candidates, lead, query, unknown_rarity(query.standalone, known), lexical.size, scored_by_ranker,
+                  retrieval_evidence(query, passages, pool, lead.passage.doc_id, lexical))
+
+
+def retrieval_evidence(query: Query, passages: Sequence[Passage], pool: Sequence[Passage], lead_doc: str,
+                       lexical: Vocabulary) -> RetrievalEvidence:
+    """What the retrieved passages say about whether the collection holds the answer: how much of the question
+    the lead document's passages (of `pool`) cover, the best dense and BM25 scores, and whether the two searches
+    agree on the first document."""
+    terms = {t for t in tokenize(query.standalone) if t in lexical.doc_freq}  # what the searches were given
+    total_idf = sum(lexical.idf(t) for t in terms)
+    present = set().union(*(tokenize(f"{p.title} {p.text}") for p in pool if p.doc_id == lead_doc))
+    firsts = [next((p.doc_id for p in passages if getattr(p, rank) == 1), None) for rank in ("dense_rank", "lexical_rank")]
+    best_bm25 = max((p.lexical_score or 0.0 for p in passages), default=0.0)
+    return RetrievalEvidence(
+        lead_document_coverage=_coverage(terms, present, lexical.idf),
+        dense_top=max((p.dense_score or 0.0 for p in passages), default=0.0),
+        lexical_top=best_bm25 / total_idf if total_idf else 0.0,
+        top_documents_agree=firsts[0] is not None and firsts[0] == firsts[1],
+    )
 
 
 def below_threshold(ranked: Ranked, threshold: float) -> bool:

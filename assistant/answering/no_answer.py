@@ -38,8 +38,22 @@ FEATURES = (
     "best_typed",          # the lead sentence holds the kind of value asked for
     "log_chunks",          # log10 of the collection's chunk count: small collections lack many ordinary words
     "unknown_rarity_x_log_chunks",
+    "lead_document_coverage",  # IDF share of the question's terms in the lead document's retrieved passages
+    "dense_top",               # the best passage's cosine with the question
+    "lexical_top",             # the best passage's BM25 score per unit of the question's summed IDF
+    "top_documents_agree",     # dense and lexical search put the same document first
 )
 MODEL_FILE = Path(__file__).with_name("no_answer.json")
+
+
+@dataclass(frozen=True)
+class RetrievalEvidence:
+    """How strongly the retrieved passages match the question as a whole (read by the no-answer model)."""
+
+    lead_document_coverage: float = 0.0  # IDF share of the question's terms in the lead document's passages
+    dense_top: float = 0.0  # the best passage's cosine with the question
+    lexical_top: float = 0.0  # the best BM25 score, per unit of the question's summed IDF
+    top_documents_agree: bool = False  # the dense and the lexical search put the same document first
 
 
 def question_features(ranked: Ranked) -> np.ndarray:
@@ -48,10 +62,12 @@ def question_features(ranked: Ranked) -> np.ndarray:
     size = math.log10(1 + ranked.collection_size)
     max_coverage = max(c.coverage for c in ranked.candidates)
     max_similarity = max(c.similarity for c in ranked.candidates)
+    evidence = ranked.retrieval or RetrievalEvidence()
     return np.array([
         1.0, zh, best.score, best.score * zh, best.coverage, best.coverage * zh, max_coverage, best.similarity * (1 - zh),
         max_similarity * (1 - zh), ranked.unknown_rarity, ranked.unknown_rarity * zh, float(best.typed),
-        size, ranked.unknown_rarity * size,
+        size, ranked.unknown_rarity * size, evidence.lead_document_coverage, evidence.dense_top, evidence.lexical_top,
+        float(evidence.top_documents_agree),
     ])
 
 
