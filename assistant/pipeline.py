@@ -5,7 +5,8 @@
                    question parsed once into a `Query`
       -> route     a question across the collection ("which studies …") is answered from the study cards
                    of every indexed study; anything else goes on:
-      -> retrieve  passages (hybrid by default), and the chunk stating an asked metadata value
+      -> retrieve  passages (hybrid by default; a Chinese question over English passages through its English
+                   gloss), and the chunk stating an asked metadata value
       -> fields    a question asking for a bibliographic field itself is answered from the lead document's
                    fields, cited to the line that states the value
       -> extract   the extractive answer; it also decides refusal from the evidence
@@ -110,11 +111,21 @@ def answer_about_collection(turn: Turn) -> Answer | None:
 
 def retrieve(assistant: Assistant, turn: Turn) -> None:
     """Passages for the standalone query (twice as many for a comparison), and for a metadata question the
-    chunk of the lead document that states the asked value."""
+    chunk of the lead document that states the asked value. A Chinese question whose best passage is English
+    is searched again through its English gloss (translation.py), which the answerer then matches with."""
     query, retriever, settings = turn.query, turn.retriever, assistant.settings
     k = settings.top_k * (2 if query.compares else 1)
+    sources = list(query.sources) if query.sources else None
     passages = retriever.retrieve(query.standalone, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
-                                  sources=list(query.sources) if query.sources else None, lang=query.lang)
+                                  sources=sources, lang=query.lang)
+    if settings.gloss_questions and query.lang == "zh" and passages and passages[0].lang == "en":
+        from .translation import english_gloss
+
+        gloss = english_gloss(query.standalone)
+        if gloss:
+            turn.query = query = query.glossed(gloss)
+            passages = retriever.retrieve(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
+                                          sources=sources, lang="en")
     also: list[Passage] = []
     if passages and query.fields and not query.compares:
         turn.values = asked_values(query.fields, retriever.snapshot.documents[passages[0].doc_id])

@@ -14,7 +14,7 @@ re-reading the question. Intents, in the order they are tried:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .answering.answer_types import expected_types, is_comparison
@@ -43,11 +43,26 @@ class Query:
     compares: bool = False
     collection: CollectionQuestion | None = None
     sources: tuple[str, ...] | None = None
+    gloss: str = ""  # the question glossed into English, when it is asked of English passages (translation.py)
 
     @property
     def wants_list(self) -> bool:
         """Whether the answer should quote every distinct supporting sentence, not just one or two."""
         return self.intent in ("list", "collection")
+
+    @property
+    def matched_text(self) -> str:
+        """What candidate sentences are matched against: the English gloss when there is one, else the question."""
+        return self.gloss or self.question
+
+    @property
+    def matched_lang(self) -> str:
+        """The language of `matched_text` (the answer and a refusal stay in `lang`)."""
+        return "en" if self.gloss else self.lang
+
+    def glossed(self, gloss: str) -> Query:
+        """This query searched and matched through its English gloss; what it asks for stays as read."""
+        return replace(self, standalone=gloss, gloss=gloss, terms=tuple(dict.fromkeys(tokenize(gloss))))
 
 
 def read_query(question: str, standalone: str | None = None, sources: Sequence[str] | None = None) -> Query:

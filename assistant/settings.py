@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=10, description="Longest question accepted.")
     retrieval_mode: Literal["hybrid", "dense", "lexical"] = Field("hybrid", description="Retrievers used by answer().")
     dedupe: bool = Field(True, description="Remove near-duplicate passages.")
+    gloss_questions: bool = Field(True, description="When the best passage for a Chinese question is English, search "
+                                  "and match with the question glossed into English word by word (CC-CEDICT).")
     llm_backend: Literal["none", "openai", "ollama"] = Field(
         "none", description="none = extractive answers; openai = any OpenAI-compatible endpoint; ollama = Ollama's API."
     )

@@ -109,8 +109,8 @@ class Ranked:
 
     @property
     def lang(self) -> str:
-        """The question's language."""
-        return self.query.lang
+        """The language candidates are matched in (the question's, or English for a glossed one)."""
+        return self.query.matched_lang
 
 
 @dataclass
@@ -138,11 +138,11 @@ def extractive_answer(
     if ranked is None:
         return Extract(refusal_text(query.lang), [], True)
     if missing_attribute(query.answer_types, [c.text for c in ranked.candidates]):
-        return Extract(refusal_text(ranked.lang), [], True)
+        return Extract(refusal_text(query.lang), [], True)
     candidates, best = ranked.candidates, ranked.best
     holds_value = any(value in best.text for value in preferred)
     if not holds_value and (below_threshold(ranked, threshold) or load_no_answer().refuses(ranked)):
-        return Extract(refusal_text(ranked.lang), [], True)
+        return Extract(refusal_text(query.lang), [], True)
     if query.compares:
         chosen = _compare(candidates, query, best)
     else:
@@ -277,7 +277,7 @@ def _sentence_vectors(candidates: list[Candidate], embed: Embed, stored: StoredV
 def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qvec: np.ndarray,
            known: Callable[[str], bool], fitted: bool = True, stored: StoredVectors | None = None) -> bool:
     """Set every candidate's signals and score; True when the fitted ranker scored them."""
-    question, lang = query.question, query.lang
+    question, lang = query.matched_text, query.matched_lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
     q_terms = {t for t in query.terms if known(t)}
     terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]

@@ -1,0 +1,64 @@
+"""Chinese questions asked of English papers, through a word-by-word English gloss; real dictionary and model."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.api import Assistant
+from assistant.query import read_query
+from assistant.settings import Settings
+from assistant.translation import english_gloss, gloss_word
+
+from .test_qa_eval import CONTEXTS
+
+
+def test_words_are_glossed_by_their_first_sense_and_latin_terms_are_kept():
+    gloss = english_gloss("用 10 μM 的 5-FU 处理 HCT116 细胞 72 小时后，使用了哪种测序平台？")
+    for kept in ("10", "μM", "5-FU", "HCT116", "72"):
+        assert kept in gloss.split()
+    assert "cell" in gloss and "sequencing" in gloss and "platform" in gloss
+    assert "terrace" not in gloss  # 平台's second sense: one sense per word
+    assert english_gloss("？") == ""
+
+
+def test_a_word_the_dictionary_lacks_is_glossed_by_its_longest_listed_parts():
+    assert gloss_word("纳米孔") and "nanometer" in gloss_word("纳米孔")[0]
+    assert gloss_word("焦点小组") == gloss_word("焦点") + gloss_word("小组")
+
+
+def test_a_glossed_query_keeps_what_is_asked_and_matches_in_english():
+    query = read_query("护士的洗手依从性提高到了多少？")
+    glossed = query.glossed(english_gloss(query.question))
+    assert glossed.lang == "zh" and glossed.matched_lang == "en" and glossed.question == query.question
+    assert glossed.answer_types == query.answer_types and "count" in glossed.answer_types
+    assert glossed.standalone == glossed.matched_text == glossed.gloss and "nurs" in glossed.terms  # stemmed
+
+
+@pytest.fixture(scope="module")
+def english_wards(tmp_path_factory, embedder):
+    base = tmp_path_factory.mktemp("translation")
+    sources = base / "sources"
+    sources.mkdir()
+    for n, (title, text) in enumerate(CONTEXTS):
+        (sources / f"{n}.txt").write_text(f"{title}\n{text}\n", "utf-8")
+    bot = Assistant(Settings(index_dir=base / "store", sources_dir=sources), embedder=embedder)
+    bot.index()
+    return bot
+
+
+def test_a_chinese_question_about_an_english_paper_quotes_its_english_sentence(english_wards):
+    answer = english_wards.answer("卑尔根的电话分诊服务每年接听多少个电话？")
+    assert not answer.refused and "12,000 calls" in answer.text
+    assert answer.citations[0].source == "3.txt" and answer.question == "卑尔根的电话分诊服务每年接听多少个电话？"
+
+
+def test_without_the_gloss_the_same_question_finds_nothing_to_quote(english_wards):
+    plain = Assistant(english_wards.settings.model_copy(update={"gloss_questions": False}),
+                      embedder=english_wards.embedder)
+    answer = plain.answer("卑尔根的电话分诊服务每年接听多少个电话？")
+    assert answer.refused or "12,000 calls" not in answer.text
+
+
+def test_a_chinese_question_the_english_papers_do_not_answer_is_refused_in_chinese(english_wards):
+    answer = english_wards.answer("这些护士的平均年龄是多少？")
+    assert answer.refused and answer.text == "在已索引的研究中没有找到这个问题的答案。"
