@@ -121,6 +121,24 @@ def test_section_names_and_what_back_matter_may_answer():
     assert may_answer("Declarations", "Who funded the study?") and may_answer("Results", "How many patients?")
 
 
+def test_back_matter_whose_label_runs_into_its_first_line_still_starts_its_section(papers):
+    from assistant.pdf.layout import _run_in_back_matter
+
+    assert _run_in_back_matter("References 1. Kudsk KA, Fabian TC") == ("References", "1. Kudsk KA, Fabian TC")
+    assert _run_in_back_matter("Competing interests The authors declare") == ("Competing interests", "The authors declare")
+    assert _run_in_back_matter("Funding was provided by the trust.") is None  # a sentence, not a label
+    assert _run_in_back_matter("Methods We interviewed eight staff.") is None  # structured abstracts: not here
+    paper = papers["datta2010_dvt_prophylaxis_trauma_systematic_review.pdf"]  # BioMed Central, 2010: run-in labels
+
+    def section_at(needle):
+        offset = paper.text.index(needle)
+        return [name for start, name in paper.sections if start <= offset][-1]
+
+    assert section_at("Kudsk KA, Fabian TC") == "References"
+    assert section_at("The authors declare that they have no competing interests") == "Declarations"
+    assert section_at("Pharmacologic anticoagulation") == "Conclusions"
+
+
 def test_a_rotated_page_reads_as_the_upright_one(tmp_path):
     import io
 

@@ -28,9 +28,10 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "6"
+LAYOUT_VERSION = "7"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
+BACK_MATTER = ("References", "Declarations")
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
@@ -88,6 +89,19 @@ def section_of(heading: str) -> str:
         if pattern.fullmatch(key):
             return name
     return ""
+
+
+def _run_in_back_matter(text: str) -> tuple[str, str] | None:
+    """A reference list or declaration whose label runs into its first line, as older BioMed Central papers
+    set them ("References 1. Kudsk KA…", "Competing interests The authors…"): the label and the rest, or None.
+    Only back matter: a run-in "Methods" or "Results" belongs to a structured abstract (split_glued_labels)."""
+    words = text.split(" ", 6)
+    for n in range(min(5, len(words) - 1), 0, -1):
+        label = " ".join(words[:n])
+        rest = text[len(label):].lstrip(" :")
+        if section_of(label) in BACK_MATTER and rest[:1] and (rest[0].isupper() or rest[0].isdigit()):
+            return label.rstrip(":"), rest
+    return None
 
 
 def may_answer(section: str, question: str) -> bool:
@@ -354,6 +368,13 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                     parts[-1] = before[:-1] + _mend(before[:-1], text, spellings)
                     length += len(parts[-1]) - len(before)
                 add(text, glue)
+            elif block.kind == "prose" and not open_paragraph and (run_in := _run_in_back_matter(text)):
+                label, rest = run_in  # "References 1. Kudsk KA…", "Competing interests The authors declare…"
+                start = add(label, "\n")
+                if section_of(label) != current_section:
+                    out.sections.append((start, section_of(label)))
+                    current_section = section_of(label)
+                add(rest, "\n")
             else:
                 for piece in split_glued_labels([text]):  # "Background The significance…" in abstracts
                     start = add(piece, "\n")
