@@ -10,12 +10,12 @@ from typing import Literal
 import numpy as np
 
 from .embedding import Embedder
-from .pdf.layout import may_answer
+from .pdf.layout import may_answer, section_of
 from .settings import Settings
 from .snapshot import SentenceVectors, Snapshot
 from .store import VectorStore
 from .text import detect_lang, normalise_space
-from .types import Passage
+from .types import Document, Passage
 
 Mode = Literal["hybrid", "dense", "lexical"]
 MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
@@ -34,6 +34,7 @@ class Retriever:
         self.settings = settings
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._body_starts: dict[str, int] = {}
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's embedding (recent queries are cached)."""
@@ -92,6 +93,13 @@ class Retriever:
         """Position of the first chunk of a document whose text contains `value`."""
         return next((i for i, c in enumerate(self.snapshot.chunks) if c.doc_id == doc_id and value in c.text), None)
 
+    def body_start(self, doc_id: str) -> int:
+        """Where a document's Abstract heading starts (0 when it has none): what precedes it is front matter."""
+        start = self._body_starts.get(doc_id)
+        if start is None:
+            start = self._body_starts[doc_id] = abstract_start(self.snapshot.documents[doc_id])
+        return start
+
     def passage_at(self, pos: int, score: float, dense: tuple[int, float] | None = None,
                    lexical: tuple[int, float] | None = None) -> Passage:
         """The chunk at a snapshot position as a Passage (`dense`, `lexical`: its rank and score in each search)."""
@@ -103,9 +111,25 @@ class Retriever:
             section=chunk.section, lang=chunk.lang, page=chunk.page, page_end=chunk.page_end,
             page_breaks=[b for b in doc.page_starts if chunk.start < b < chunk.end] if chunk.page != chunk.page_end else [],
             dense_rank=dense[0] if dense else None, lexical_rank=lexical[0] if lexical else None,
+            front_matter=not chunk.section and chunk.end <= self.body_start(doc.doc_id),
             dense_score=round(float(dense[1]), 6) if dense else None,
             lexical_score=round(float(lexical[1]), 6) if lexical else None,
         )
+
+
+def abstract_start(doc: Document) -> int:
+    """The offset of the document's Abstract heading (a PDF's named section, or a line of a page that reads as
+    one), or 0 when it has none."""
+    from .cleaning import is_heading
+
+    if doc.sections:
+        return next((int(start) for start, name in doc.sections if name == "Abstract"), 0)
+    offset = 0
+    for line in doc.text.split("\n"):
+        if is_heading(line) and section_of(line) == "Abstract":
+            return offset
+        offset += len(line) + 1
+    return 0
 
 
 def fuse(

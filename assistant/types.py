@@ -94,6 +94,7 @@ class Passage:
     page_breaks: list[int] = field(default_factory=list)  # document offsets inside the passage where a page starts
     dense_rank: int | None = None
     lexical_rank: int | None = None
+    front_matter: bool = False  # before the document's Abstract: title lines, journal and site lines
     dense_score: float | None = None  # cosine with the query, when the dense search found it
     lexical_score: float | None = None  # BM25 score, when the lexical search found it
 

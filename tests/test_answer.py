@@ -156,3 +156,18 @@ def test_titles_captions_and_author_lines_never_answer_other_questions(assistant
         assert citation.quote not in titles, citation.quote
         assert re.search(r"[.!?。！？；…][\"'”’)）\]]*$", citation.quote), citation.quote
         assert not re.match(r"^(?:[A-Z][\w.'-]*\.?\s?){1,4},\s*[A-Z]", citation.quote), citation.quote
+
+
+def test_front_matter_gives_metadata_but_never_answers(assistant):
+    # the PEER page: a Chinese title, its English title as a sentence of its own, authors, journal line, Abstract
+    retriever = assistant.retriever
+    doc = next(d for d in retriever.snapshot.documents.values() if d.source.startswith("004_"))
+    english_title = "Intervention delivery in the 'Paths to everyday life' (PEER) trial"
+    assert 0 < retriever.body_start(doc.doc_id) < doc.text.index("Nine peer volunteers") and (
+        doc.text.index(english_title) < retriever.body_start(doc.doc_id))
+    result = assistant.answer("What was the aim of the PEER trial?")
+    front = [p for p in result.passages if english_title in p.text]
+    assert front and all(p.front_matter for p in front)
+    assert not result.refused and all(english_title not in c.quote for c in result.citations)
+    journal = assistant.answer("Which journal published the PEER trial study?")
+    assert "BMC Psychiatry" in journal.text

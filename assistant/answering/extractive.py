@@ -250,7 +250,9 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
             continue
         names = looks_like_name_list(sentence)
         context = heading_context(heading) + (" authors wrote" if names else "")
-        prose = (not names and is_running_text(sentence) and not _same_text(sentence, passage.title)
+        # front matter (a page's title in a second language, journal lines) may give metadata values, not answers
+        prose = (not names and not passage.front_matter and is_running_text(sentence)
+                 and not _same_text(sentence, passage.title)
                  and not _in_caption(passage.text, start))
         out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context, prose=prose))
     return out
