@@ -20,8 +20,11 @@ Thresholds are per language (English, Chinese): the answerable-probability under
 the answerable training questions of that language falls; the target is chosen on dev, the largest of
 TARGETS that keeps dev false refusals within DEV_FALSE_REFUSALS, counting what the fixed rules before the
 model refuse too (no candidate sentence, an attribute no sentence mentions, a best score under
-STUDYQA_REFUSAL_THRESHOLD), as the product does. The file records the weights, the threshold, the data (with sha256), train and dev figures, and a
-dev ablation: each feature left out and the model refitted.
+STUDYQA_REFUSAL_THRESHOLD), as the product does. Features are then chosen on dev by backward elimination:
+while leaving one out (refitted on train, targets chosen again) raises the mean share of dev unanswerables
+refused by at least MIN_GAIN, the one whose absence helps most is left out (its weight is zero). The file
+records the weights, the threshold, the data (with sha256), train and dev figures, the features left out with
+each step's dev figures, and a dev ablation: each remaining feature left out and the model refitted.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -44,6 +48,7 @@ TARGETS = (0.0, 0.001, 0.0025, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05)
 DEV_FALSE_REFUSALS = 0.05
 PER_KIND = 250  # answerable and unanswerable questions asked of each collection (a fixed sample)
 L2 = 1.0
+MIN_GAIN = 0.005  # a feature is left out when that raises the mean dev refusal by this much
 
 
 @dataclass
@@ -151,6 +156,35 @@ def choose_targets(train: Questions, dev: dict[str, Questions], weights: np.ndar
     return chosen
 
 
+def dev_refused(train: Questions, dev: dict[str, Questions], columns: list[int]) -> tuple[float, dict[str, Any]]:
+    """Mean share of dev unanswerables refused by a model over these columns (targets chosen on dev), or -1
+    when no target keeps some dev set's false refusals within DEV_FALSE_REFUSALS; and the figures per dev set."""
+    weights, _ = fit(train, columns, {"en": FALSE_REFUSALS, "zh": FALSE_REFUSALS})
+    thresholds = thresholds_for(train, weights, choose_targets(train, dev, weights))
+    by_set = {name: figures(q, weights, thresholds) for name, q in dev.items()}
+    if any(f["false_refusals"] > DEV_FALSE_REFUSALS for f in by_set.values()):
+        return -1.0, by_set
+    return float(np.mean([f["unanswerable_refused"] for f in by_set.values()])), by_set
+
+
+def prune_on_dev(train: Questions, dev: dict[str, Questions], columns: list[int]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Backward elimination on dev: the columns kept, and each step (the feature left out, dev figures after)."""
+    from assistant.answering.no_answer import FEATURES
+
+    score, by_set = dev_refused(train, dev, columns)
+    steps: list[dict[str, Any]] = [{"left_out": None, "dev": by_set}]
+    while len(columns) > 2:
+        trials = {c: dev_refused(train, dev, [k for k in columns if k != c]) for c in columns[1:]}
+        dropped, (best, by_set) = max(trials.items(), key=lambda kv: kv[1][0])
+        if best < score + MIN_GAIN:
+            break
+        columns = [k for k in columns if k != dropped]
+        score = best
+        steps.append({"left_out": FEATURES[dropped], "dev": by_set})
+        print(f"left out {FEATURES[dropped]}: {by_set}", file=sys.stderr)
+    return columns, steps
+
+
 def main() -> None:
     from assistant.answering.no_answer import FEATURES
 
@@ -181,7 +215,7 @@ def main() -> None:
         "covidqa-dev": collect("covid-dev", covid_dev, lambda i: i % 2 == 0, lambda i: i % 2 == 1),
         "cmrc-report-half": collect("cmrc-report", cmrc, lambda i: i % 2 == 1, lambda i: i % 2 == 0),
     }
-    everything = list(range(len(FEATURES)))
+    everything, steps = prune_on_dev(train, dev, list(range(len(FEATURES))))
     weights, _ = fit(train, everything, {"en": FALSE_REFUSALS, "zh": FALSE_REFUSALS})
     targets = choose_targets(train, dev, weights)
     thresholds = thresholds_for(train, weights, targets)
@@ -194,13 +228,14 @@ def main() -> None:
         "weights": [round(float(w), 6) for w in weights],
         "thresholds": {lang: round(t, 6) for lang, t in thresholds.items()},
         "false_refusal_targets_chosen_on_dev": targets,
+        "left_out_on_dev": steps,
         "provenance": {
             "script": "evals/fit_no_answer.py", "fitted": time.strftime("%Y-%m-%d"),
             "train": {"covidqa/train.json (both halves in turn)": sha256(covid_train),
                       "cmrc2018/trial.json (even positions, both quarters in turn)": sha256(cmrc),
                       "evals/train_questions.jsonl (asked of the bundled studies)": sha256(OWN)},
             "dev": {"covidqa/dev.json": sha256(covid_dev), "cmrc2018/trial.json (odd positions)": sha256(cmrc)},
-            "questions_per_kind_and_collection": PER_KIND, "l2": L2, "false_refusal_targets_tried": list(TARGETS),
+            "questions_per_kind_and_collection": PER_KIND, "l2": L2, "min_gain_to_leave_out": MIN_GAIN, "false_refusal_targets_tried": list(TARGETS),
             "seconds": round(time.time() - started, 1),
         },
         "train": figures(train, weights, thresholds),

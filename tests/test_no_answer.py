@@ -99,3 +99,37 @@ def test_a_model_that_never_refuses_answers_everything(two_wards, monkeypatch):
     never = NoAnswer(np.array([50.0] + [0.0] * (len(FEATURES) - 1)), {"en": 0.5, "zh": 0.5})
     monkeypatch.setattr(extractive, "load_no_answer", lambda: never)
     assert not two_wards.answer("How long did callers to the Bergen telephone triage service wait?").refused
+
+
+def test_features_left_out_on_dev_are_recorded_with_zero_weight():
+    data = json.loads(MODEL_FILE.read_text("utf-8"))
+    steps = data["left_out_on_dev"]
+    assert steps[0]["left_out"] is None  # the starting point: every feature
+    for step in steps[1:]:
+        assert data["weights"][FEATURES.index(step["left_out"])] == 0.0
+
+
+def test_backward_elimination_on_dev_leaves_out_a_feature_that_only_hurts(monkeypatch):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evals"))
+    import fit_no_answer
+
+    rng = np.random.default_rng(0)
+
+    def questions(n: int, noise_sign: float) -> "fit_no_answer.Questions":
+        answerable = rng.random(n) < 0.5
+        signal = answerable + rng.normal(0, 0.6, n)
+        # a feature that tracks the answer on train and the opposite on dev: leaving it out helps dev
+        misleading = noise_sign * answerable + rng.normal(0, 0.3, n)
+        features = np.zeros((n, len(FEATURES)))
+        features[:, 0] = 1.0
+        features[:, FEATURES.index("chinese")] = np.arange(n) % 2  # both languages, each with its threshold
+        features[:, 2], features[:, 3] = signal, misleading
+        return fit_no_answer.Questions(features, answerable, np.zeros(n, bool))
+
+    train = questions(2000, 1.0)
+    dev = {"covidqa-dev": questions(600, -1.0), "cmrc-report-half": questions(600, -1.0)}
+    kept, steps = fit_no_answer.prune_on_dev(train, dev, [0, 2, 3])
+    assert kept == [0, 2] and steps[1]["left_out"] == FEATURES[3]
