@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from .errors import StudyQAError
-from .retrieval import fuse
 from .settings import Settings
 from .types import Document
 
@@ -67,7 +66,7 @@ def rank_documents(retriever: Any, query: str, mode: str, depth: int = DEPTH) ->
     """Document ids by the rank of their best chunk, for one retrieval mode."""
     dense = retriever.dense(query, CHUNK_DEPTH) if mode in ("dense", "hybrid") else []
     lexical = retriever.lexical(query, CHUNK_DEPTH) if mode in ("lexical", "hybrid") else []
-    ranked = fuse([dense, lexical], retriever.settings.rrf_k) if mode == "hybrid" else (dense or lexical)
+    ranked = retriever.hybrid(query, dense, lexical) if mode == "hybrid" else (dense or lexical)
     chunks = retriever.snapshot.chunks
     return list(dict.fromkeys(chunks[pos].doc_id for pos, _ in ranked))[:depth]
 

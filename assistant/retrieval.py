@@ -74,8 +74,7 @@ class Retriever:
         fetch = max(self.settings.fetch_k, k)
         dense = self.dense(query, fetch, wanted) if mode in ("hybrid", "dense") else []
         lexical = self.lexical(query, fetch, wanted) if mode in ("hybrid", "lexical") else []
-        weights = (DENSE_WEIGHT_CHINESE if (lang or detect_lang(query)) == "zh" else 1.0, 1.0)
-        scored = fuse([dense, lexical], self.settings.rrf_k, weights) if mode == "hybrid" else (dense or lexical)
+        scored = self.hybrid(query, dense, lexical, lang) if mode == "hybrid" else (dense or lexical)
         dense_hits = {pos: (r, s) for r, (pos, s) in enumerate(dense, 1)}
         lexical_hits = {pos: (r, s) for r, (pos, s) in enumerate(lexical, 1)}
         passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored
@@ -83,6 +82,32 @@ class Retriever:
         if dedupe:
             passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
         return passages[:k]
+
+    def hybrid(self, query: str, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
+               lang: str | None = None) -> list[tuple[int, float]]:
+        """The dense and lexical rankings fused, then fused again with the same chunks ranked by their best
+        sentence (`lang`: the query's language when already known)."""
+        dense_weight = DENSE_WEIGHT_CHINESE if (lang or detect_lang(query)) == "zh" else 1.0
+        scored = fuse([dense, lexical], self.settings.rrf_k, (dense_weight, 1.0))
+        # a chunk holding one sentence that matches the question well is diluted as a whole
+        best_sentence = self.by_best_sentence(query, {pos for pos, _ in scored})
+        if best_sentence:
+            scored = fuse([scored, best_sentence], self.settings.rrf_k, (1.0, self.settings.sentence_vote * dense_weight))
+        return scored
+
+    def by_best_sentence(self, query: str, positions: set[int]) -> list[tuple[int, float]]:
+        """(chunk position, its best sentence's cosine with the query), best first, from the sentence vectors
+        stored at index time; empty when the vote is off or the index has none."""
+        if not self.settings.sentence_vote or not positions:
+            return []
+        vector = self.embed_query(query)
+        ranked = []
+        for pos in positions:
+            stored = self.snapshot.sentence_vectors(pos)
+            if stored is None or not len(stored.vectors):
+                return []  # an index without sentence vectors: no vote rather than a partial one
+            ranked.append((pos, float((stored.vectors.astype(np.float32) @ vector).max())))
+        return sorted(ranked, key=lambda item: (-item[1], item[0]))
 
     def sentence_vectors(self, passage: Passage) -> SentenceVectors | None:
         """The vectors of the passage's sentences embedded at index time, when the index has them."""

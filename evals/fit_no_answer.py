@@ -14,7 +14,7 @@ collection answers them). Each question goes through the product's retrieval and
   (`evals/train_questions.jsonl`, written apart from the eval set) asked of the bundled studies, whose
   unanswerable ones ask about details the studies do not report.
 - dev: COVID-QA `dev` (even positions indexed, odd unanswerable) and CMRC's report half (odd positions
-  indexed, even ones unanswerable), as `studyqa eval --qa … --unanswerable` runs them.
+  indexed, even ones unanswerable), every question, as `studyqa eval --qa … --unanswerable` runs them.
 
 Thresholds are per language (English, Chinese): the answerable-probability under which a target share of
 the answerable training questions of that language falls; the target is chosen on dev, the largest of
@@ -60,13 +60,14 @@ class Questions:
     by_rule: np.ndarray  # refused before the model is asked: no candidate, a missing attribute, a weak best score
 
 
-def collect(name: str, path: Path, indexed, unanswerable) -> Questions:
-    """Index the chosen contexts of a set and read the features of its sampled questions."""
+def collect(name: str, path: Path, indexed, unanswerable, per_kind: int | None = PER_KIND) -> Questions:
+    """Index the chosen contexts of a set and read the features of its questions (a fixed sample of `per_kind`
+    of each kind, or all)."""
     from assistant.qa_eval import sample
 
     assistant, items, keep = squad_collection(name, path, indexed)
-    asked = [(q.question, True) for q in sample([q for q in items if q.context in keep and q.question], PER_KIND)]
-    asked += [(q.question, False) for q in sample([q for q in items if unanswerable(q.context) and q.question], PER_KIND)]
+    asked = [(q.question, True) for q in sample([q for q in items if q.context in keep and q.question], per_kind)]
+    asked += [(q.question, False) for q in sample([q for q in items if unanswerable(q.context) and q.question], per_kind)]
     questions = read_questions(assistant, asked)
     print(f"{name}: {len(keep)} contexts indexed, {questions.answerable.sum()} answerable and "
           f"{(~questions.answerable).sum()} unanswerable questions, {questions.by_rule.sum()} refused by the rules",
@@ -211,9 +212,9 @@ def main() -> None:
         *small,
         collect_own(OWN),
     ])
-    dev = {
-        "covidqa-dev": collect("covid-dev", covid_dev, lambda i: i % 2 == 0, lambda i: i % 2 == 1),
-        "cmrc-report-half": collect("cmrc-report", cmrc, lambda i: i % 2 == 1, lambda i: i % 2 == 0),
+    dev = {  # every question, as `studyqa eval --qa … --unanswerable` and the CI gates ask them
+        "covidqa-dev": collect("covid-dev", covid_dev, lambda i: i % 2 == 0, lambda i: i % 2 == 1, None),
+        "cmrc-report-half": collect("cmrc-report", cmrc, lambda i: i % 2 == 1, lambda i: i % 2 == 0, None),
     }
     everything, steps = prune_on_dev(train, dev, list(range(len(FEATURES))))
     weights, _ = fit(train, everything, {"en": FALSE_REFUSALS, "zh": FALSE_REFUSALS})

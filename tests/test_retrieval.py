@@ -61,3 +61,27 @@ def test_langchain_retriever_returns_documents_with_metadata(assistant):
     assert {"title", "score", "start", "end", "chunk_id"} <= set(docs[0].metadata)
     only = assistant.as_retriever(k=3, sources=[PEER]).invoke("interviews")
     assert {d.metadata["source"] for d in only} == {PEER}
+
+
+def test_chunks_are_also_ranked_by_their_best_sentence(assistant):
+    from assistant.text import sentence_spans
+
+    retriever = assistant.retriever
+    chunks = retriever.snapshot.chunks
+    sentences = [[c.text[s:e] for s, e in sentence_spans(c.text)] for c in chunks]
+    target = next(i for i, found in enumerate(sentences) if len(found) >= 3)
+    sentence = max(sentences[target], key=len)
+    ranked = retriever.by_best_sentence(sentence, set(range(len(chunks))))
+    assert len(ranked) == len(chunks) and [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+    # the chunk holding the sentence (or an overlapping one holding it too) comes first, near cosine 1
+    assert sentence in chunks[ranked[0][0]].text and ranked[0][1] > 0.95
+
+
+def test_the_best_sentence_vote_can_be_turned_off(assistant):
+    from assistant.api import Assistant
+
+    question = "How many Psychological Well-being Practitioners were interviewed?"
+    off = Assistant(assistant.settings.model_copy(update={"sentence_vote": 0.0}))
+    assert off.retriever.by_best_sentence(question, {0, 1, 2}) == []
+    assert off.retrieve(question, k=3)[0].source == BSW
+    assert assistant.retriever.by_best_sentence(question, {0, 1, 2}) and assistant.retrieve(question, k=3)[0].source == BSW
