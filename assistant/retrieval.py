@@ -104,9 +104,10 @@ class Retriever:
         ranked = []
         for pos in positions:
             stored = self.snapshot.sentence_vectors(pos)
-            if stored is None or not len(stored.vectors):
+            if stored is None:
                 return []  # an index without sentence vectors: no vote rather than a partial one
-            ranked.append((pos, float((stored.vectors.astype(np.float32) @ vector).max())))
+            if len(stored.vectors):  # a chunk without sentences gets no vote
+                ranked.append((pos, float((stored.vectors.astype(np.float32) @ vector).max())))
         return sorted(ranked, key=lambda item: (-item[1], item[0]))
 
     def sentence_vectors(self, passage: Passage) -> SentenceVectors | None:

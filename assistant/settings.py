@@ -49,9 +49,10 @@ class Settings(BaseSettings):
     top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     fetch_k: int = Field(20, ge=1, description="Candidates fetched from each retriever before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
-    sentence_vote: float = Field(0.5, ge=0, description="Weight, relative to the dense search's, of a third ranking "
-                                 "in hybrid fusion: the fetched chunks by their best sentence's cosine with the question "
-                                 "(stored sentence vectors; 0 turns it off). Chosen on COVID-QA train and CMRC's fit half.")
+    sentence_vote: float = Field(0.5, ge=0, description="Weight, relative to the dense search's, with which the hybrid "
+                                 "ranking is fused again with the fetched chunks ranked by their best sentence's cosine "
+                                 "with the question (stored sentence vectors; 0 turns it off). Chosen on COVID-QA train "
+                                 "and CMRC's fit half.")
     duplicate_threshold: float = Field(0.7, gt=0, le=1, description="Shingle overlap above which a passage is a near-duplicate.")
     max_answer_sentences: int = Field(3, ge=1, description="Most sentences in an extractive answer.")
     refusal_threshold: float = Field(0.2, description="Lead sentence's hand-weighted score below which the answerer "

@@ -110,10 +110,9 @@ def test_features_left_out_on_dev_are_recorded_with_zero_weight():
 
 
 def test_backward_elimination_on_dev_leaves_out_a_feature_that_only_hurts(monkeypatch):
-    import sys
     from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evals"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "evals"))
     import fit_no_answer
 
     rng = np.random.default_rng(0)

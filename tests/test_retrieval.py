@@ -85,3 +85,16 @@ def test_the_best_sentence_vote_can_be_turned_off(assistant):
     assert off.retriever.by_best_sentence(question, {0, 1, 2}) == []
     assert off.retrieve(question, k=3)[0].source == BSW
     assert assistant.retriever.by_best_sentence(question, {0, 1, 2}) and assistant.retrieve(question, k=3)[0].source == BSW
+
+
+def test_a_chunk_without_sentences_gets_no_vote_and_the_others_still_do(assistant, monkeypatch):
+    import numpy as np
+
+    from assistant.snapshot import SentenceVectors
+
+    snapshot = assistant.retriever.snapshot
+    original = snapshot.sentence_vectors
+    empty = SentenceVectors(np.zeros((0, 2), dtype=np.int64), np.zeros((0, 384), dtype=np.float16))
+    monkeypatch.setattr(snapshot, "sentence_vectors", lambda pos: empty if pos == 0 else original(pos))
+    ranked = assistant.retriever.by_best_sentence("Who facilitated the groups?", {0, 1, 2})
+    assert sorted(pos for pos, _ in ranked) == [1, 2]
