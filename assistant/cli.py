@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="with --qa: index only this half of the contexts (even positions a, odd b)")
     evaluate.add_argument("--unanswerable", action="store_true",
                           help="with --qa: also ask the other half's questions, which should be refused")
+    evaluate.add_argument("--answers-removed", action="store_true",
+                          help="with --qa: also ask the questions of a copy of their contexts without the sentences "
+                               "holding the answers, where they should be refused")
     evaluate.add_argument("--gate", metavar="NAME",
                           help="with --qa: check the metrics against this entry of evals/qa_thresholds.json")
 
@@ -168,7 +171,8 @@ def _qa(args: argparse.Namespace) -> int:
 
     key = f"qa-{args.qa.resolve().parent.name}-{args.qa.stem}-{args.half or ('a' if args.unanswerable else 'all')}"
     settings = get_settings().model_copy(update={"index_dir": args.report_dir / key / "store", "chroma_url": None})
-    result = run_qa_eval(args.qa, settings, args.sample, args.half, args.unanswerable, progress=True)
+    result = run_qa_eval(args.qa, settings, args.sample, args.half, args.unanswerable, progress=True,
+                         remove_answers=args.answers_removed)
     args.report_dir.mkdir(parents=True, exist_ok=True)
     (args.report_dir / f"{key}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
     print(json.dumps({k: v for k, v in result.items() if not k.endswith("questions")}, ensure_ascii=False, indent=2))

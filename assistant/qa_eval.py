@@ -63,6 +63,41 @@ def load_squad(path: Path) -> tuple[list[str], list[QAItem]]:
     return contexts, items
 
 
+def answers_removed(path: Path) -> list[str]:
+    """The contexts of `load_squad`, each without the sentences that hold (part of) one of its gold answers: the
+    study is still there, the detail asked for is not, so its questions should be refused."""
+    from .text import sentence_spans
+
+    contexts, _ = load_squad(path)
+    data = json.loads(Path(path).read_text("utf-8"))["data"]
+    paragraphs = [(article.get("title") or "").strip() for article in data for _ in article["paragraphs"]]
+    answers = [[a for qa in p["qas"] for a in qa["answers"]] for article in data for p in article["paragraphs"]]
+    return [_without(text, [_span(text, a, len(title) + 1 if title else 0) for a in golds], sentence_spans(text))
+            for text, title, golds in zip(contexts, paragraphs, answers)]
+
+
+def _span(text: str, answer: dict[str, Any], offset: int) -> tuple[int, int] | None:
+    """Where a gold answer stands in its context: at its `answer_start` when the text is there, else its first
+    occurrence (some COVID-QA offsets are off), else None."""
+    start = int(answer.get("answer_start", -1)) + offset
+    gold = answer["text"]
+    if not gold.strip():
+        return None
+    if text[start:start + len(gold)] != gold:
+        start = text.find(gold)
+    return (start, start + len(gold)) if start >= 0 else None
+
+
+def _without(text: str, spans: list[tuple[int, int] | None], sentences: list[tuple[int, int]]) -> str:
+    """The text less every sentence that overlaps one of the spans."""
+    cut = [(a, b) for a, b in sentences if any(s is not None and b > s[0] and a < s[1] for s in spans)]
+    parts, last = [], 0
+    for a, b in cut:
+        parts.append(text[last:a])
+        last = b
+    return "".join(parts) + text[last:]
+
+
 def source_name(position: int) -> str:
     """The file name a context is indexed under."""
     return f"{position:04d}.txt"
@@ -159,27 +194,48 @@ def prepare_collection(contexts: list[str], keep: set[int], folder: Path) -> Pat
 
 
 def run_qa_eval(path: Path, settings: Settings, size: int | None = None, half: str | None = None,
-                unanswerable: bool = False, progress: bool = False) -> dict[str, Any]:
-    """Index the set's contexts (all, or one half) and score sampled questions through the public API."""
-    from .api import Assistant
-    from .indexing import build_index
-
+                unanswerable: bool = False, progress: bool = False, remove_answers: bool = False) -> dict[str, Any]:
+    """Index the set's contexts (all, or one half) and score sampled questions through the public API; with
+    `remove_answers`, ask the same questions again of a second collection holding the same contexts less the
+    sentences with their gold answers (`answers_removed`), where each should be refused."""
     contexts, items = load_squad(path)
     indexed_half = half or ("a" if unanswerable else None)
     keep = {i for i in range(len(contexts)) if indexed_half is None or half_of(i) == indexed_half}
-    folder = prepare_collection(contexts, keep, Path(settings.index_dir).parent / "contexts")
-    settings = settings.model_copy(update={"sources_dir": folder})
-    report = build_index([folder], settings, progress=progress)
-    assistant = Assistant(settings)
-    asked = [q for q in items if q.context in keep and q.question]
+    assistant, chunks = _collection(contexts, keep, Path(settings.index_dir).parent, settings, progress)
+    asked = sample([q for q in items if q.context in keep and q.question], size)
     others = [q for q in items if q.context not in keep and q.question] if unanswerable else []
-    rows = [score_answerable(q, _ask(assistant, q.question)) for q in sample(asked, size)]
-    refusals = [{"qid": q.qid, "question": q.question, "refused": a.refused, "answer": a.text,
-                 "answer_ms": a.timings.get("total_ms", 0.0)}
-                for q in sample(others, size) for a in [_ask(assistant, q.question)]]
-    return {"dataset": str(path), "contexts": len(keep), "chunks": report.chunks, "half": indexed_half or "all",
-            "empty_questions_skipped": sum(not q.question for q in items),
-            "metrics": summarize(rows, refusals), "questions": rows, "unanswerable_questions": refusals}
+    rows = [score_answerable(q, _ask(assistant, q.question)) for q in asked]
+    refusals = [_refusal(q, assistant) for q in sample(others, size)]
+    result = {"dataset": str(path), "contexts": len(keep), "chunks": chunks, "half": indexed_half or "all",
+              "empty_questions_skipped": sum(not q.question for q in items),
+              "metrics": summarize(rows, refusals), "questions": rows, "unanswerable_questions": refusals}
+    if remove_answers:
+        without, _ = _collection(answers_removed(path), keep, Path(settings.index_dir).parent / "answers-removed",
+                                 settings, progress)
+        removed = [_refusal(q, without) for q in asked]
+        result["metrics"]["answers_removed"] = len(removed)
+        result["metrics"]["answers_removed_refused"] = round(sum(r["refused"] for r in removed) / len(removed), 4) if removed else 0.0
+        result["answers_removed_questions"] = removed
+    return result
+
+
+def _collection(contexts: list[str], keep: set[int], folder: Path, settings: Settings, progress: bool) -> tuple[Any, int]:
+    """An assistant over the kept contexts, written to folder/contexts and indexed in folder/store, and its
+    chunk count."""
+    from .api import Assistant
+    from .indexing import build_index
+
+    sources = prepare_collection(contexts, keep, folder / "contexts")
+    settings = settings.model_copy(update={"sources_dir": sources, "index_dir": folder / "store"})
+    report = build_index([sources], settings, progress=progress)
+    return Assistant(settings), report.chunks
+
+
+def _refusal(item: QAItem, assistant: Any) -> dict[str, Any]:
+    """Per-question figures for a question the collection cannot answer."""
+    answer = _ask(assistant, item.question)
+    return {"qid": item.qid, "question": item.question, "refused": answer.refused, "answer": answer.text,
+            "answer_ms": answer.timings.get("total_ms", 0.0)}
 
 
 def _ask(assistant: Any, question: str) -> Any:

@@ -16,15 +16,19 @@ WORK = HERE / "reports" / "fit"
 OWN = HERE / "train_questions.jsonl"
 
 
-def squad_collection(name: str, path: Path, indexed) -> tuple[Any, list[Any], set[int]]:
+def squad_collection(name: str, path: Path, indexed, answers_removed: bool = False) -> tuple[Any, list[Any], set[int]]:
     """An assistant over the contexts of a SQuAD-format set for which `indexed(position)` holds (built under
-    WORK/name), the set's questions, and the indexed positions."""
+    WORK/name), the set's questions, and the indexed positions; with `answers_removed`, each context less the
+    sentences holding its gold answers (qa_eval.answers_removed)."""
     from assistant.api import Assistant
     from assistant.indexing import build_index
+    from assistant.qa_eval import answers_removed as without_answers
     from assistant.qa_eval import load_squad, prepare_collection
     from assistant.settings import get_settings
 
     contexts, items = load_squad(path)
+    if answers_removed:
+        contexts = without_answers(path)
     keep = {i for i in range(len(contexts)) if indexed(i)}
     folder = prepare_collection(contexts, keep, WORK / name / "contexts")
     settings = get_settings({"index_dir": WORK / name / "store", "sources_dir": folder})

@@ -11,7 +11,8 @@ import pytest
 
 from assistant.errors import StudyQAError
 from assistant.qa_eval import (
-    QAItem, check_qa_thresholds, contains_any, fold, half_of, load_squad, run_qa_eval, sample, token_recall,
+    QAItem, answers_removed, check_qa_thresholds, contains_any, fold, half_of, load_squad, run_qa_eval, sample,
+    token_recall,
 )
 from assistant.settings import Settings
 
@@ -88,6 +89,37 @@ def test_questions_are_asked_of_the_indexed_contexts_and_the_other_half_should_b
 
     whole = run_qa_eval(path, settings)  # the same folder again, now with every context
     assert whole["contexts"] == 4 and whole["metrics"]["questions"] == 4 and "unanswerable" not in whole["metrics"]
+
+
+def test_answers_removed_drops_only_the_sentences_holding_a_gold_answer(tmp_path):
+    path = squad_file(tmp_path / "tiny.json")
+    contexts, _ = load_squad(path)
+    removed = answers_removed(path)
+    assert removed[0] == "Hand hygiene in wards\nNurses on four surgical wards were observed for six months. "
+    assert "81 percent" not in removed[0] and all("81 percent" not in text for text in removed)
+    assert all(r.startswith(c.split("\n")[0]) and len(r) < len(c) for r, c in zip(removed, contexts))
+
+
+def test_a_gold_answer_whose_offset_is_wrong_is_found_by_its_text(tmp_path):
+    path = squad_file(tmp_path / "tiny.json")
+    data = json.loads(path.read_text("utf-8"))
+    data["data"][1]["paragraphs"][0]["qas"][0]["answers"][0]["answer_start"] = 0  # as some COVID-QA offsets are
+    data["data"][1]["paragraphs"][0]["qas"][0]["answers"].append({"text": " ", "answer_start": 3})  # blank: ignored
+    path.write_text(json.dumps(data), "utf-8")
+    assert answers_removed(path)[1] == "Night shift fatigue\nNinety junior doctors kept sleep diaries during night shifts. "
+
+
+def test_questions_asked_where_their_answers_were_removed_are_counted_as_refusals_to_make(tmp_path, embedder):
+    path = squad_file(tmp_path / "tiny.json")
+    settings = Settings(index_dir=tmp_path / "run" / "store")
+    result = run_qa_eval(path, settings, half="a", remove_answers=True)
+    metrics = result["metrics"]
+    assert metrics["questions"] == 2 and metrics["answers_removed"] == 2
+    assert {r["qid"] for r in result["answers_removed_questions"]} == {"0", "2"}
+    assert metrics["answers_removed_refused"] == sum(r["refused"] for r in result["answers_removed_questions"]) / 2
+    indexed = sorted((tmp_path / "run" / "answers-removed" / "contexts").iterdir())
+    assert [p.name for p in indexed] == ["0000.txt", "0002.txt"]
+    assert "81 percent" not in indexed[0].read_text("utf-8")
 
 
 def test_cli_writes_the_report_and_gates(tmp_path):
