@@ -66,6 +66,14 @@ def test_a_year_counts_as_evidence_beside_chinese_characters():
     assert not matches_type("编号为219905的样本。", "year")
 
 
+def test_a_number_counts_as_evidence_beside_chinese_characters_but_not_inside_a_word():
+    from assistant.answering.answer_types import matches_type
+
+    assert matches_type("2006年人口统计数据为1694人。", "count") and matches_type("Twelve staff took part.", "count")
+    assert matches_type("12 nurses", "count") and not matches_type("The ABC123 form was used.", "count")
+    assert not matches_type("Someone took part.", "count")  # "one" inside a word
+
+
 def test_every_cue_in_the_vocabulary_file_compiles():
     data = cues()
     for name, pair in data["answer_types"].items():

@@ -80,6 +80,29 @@ def test_a_list_question_may_quote_more_sentences_than_a_factoid_one(monkeypatch
     assert len(extractive._choose(ranked, 4)) == 4
 
 
+def test_quoted_sentences_stand_in_document_order(monkeypatch):
+    import assistant.answering.extractive as extractive
+    from assistant.answering.extractive import Candidate
+    from assistant.types import Passage
+
+    generous = Ranker(load_ranker().weights, {"en": 0.0, "zh": 0.0}, {"en": True, "zh": True})
+    monkeypatch.setattr(extractive, "load_ranker", lambda: generous)
+    text = "Staff were offered six sessions. Most attended all of them. Attendance fell in winter."
+    passage = Passage("c", "d", "s.txt", "T", text, 100, 100 + len(text), 1.0)
+    spans = [(0, 32), (33, 59), (60, len(text))]
+    # the last sentence scores best and the first second: a reader still gets them in the order they were written
+    candidates = [Candidate(passage, a, b, "en", 0, score=score) for (a, b), score in zip(spans, (0.8, 0.1, 0.9))]
+    ranked = extractive.Ranked(candidates, candidates[2], _query("How many sessions were offered?"), 0.0, 0, True)
+    chosen = extractive._choose(ranked, 2)
+    assert [c.text for c in chosen] == ["Staff were offered six sessions.", "Attendance fell in winter."]
+
+
+def _query(question):
+    from assistant.query import read_query
+
+    return read_query(question)
+
+
 def _ranked(candidates, question, fitted):
     from assistant.answering.extractive import Ranked
     from assistant.query import read_query

@@ -396,7 +396,7 @@ def _choose(ranked: Ranked, max_sentences: int) -> list[Candidate]:
             continue
         chosen.append(cand)
         size += len(cand.text)
-    return chosen
+    return sorted(chosen, key=lambda c: c.passage.start + c.start)
 
 
 def _overlap(a: str, b: str) -> float:
