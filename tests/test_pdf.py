@@ -105,6 +105,22 @@ def test_no_running_header_licence_or_preprint_stamp_in_the_text(papers):
         assert FURNITURE.findall(paper.text) == [], name
 
 
+def test_a_pointer_to_a_figure_on_another_page_is_dropped_so_its_caption_reads_as_one(papers):
+    text = papers["10.1186_s12915-024-01908-y.pdf"].text  # BMC Biology: "(See figure on next page.)" above Fig. 1
+    assert not re.search(r"(?i)see (figure|table) on (the )?(next|previous) page", text)
+    assert re.search(r"(?m)^Fig\. 1 Genome-wide characterization", text)
+
+
+def test_a_caption_never_breaks_a_sentence_that_runs_on_to_the_next_page(papers):
+    text = " ".join(papers["10.3390_cancers14194849.pdf"].text.split())
+    for sentence in ("whether administration of Dox shifted the gut microbiome.",
+                     "can cause many health problems, including obesity, inflammatory bowel disease",
+                     "showed reduced proliferation when compared with control mice"):
+        assert sentence in text
+    for paper in papers.values():  # captions move only within their own page: page offsets still ascend
+        assert paper.page_starts == sorted(paper.page_starts)
+
+
 def test_metadata_of_a_two_column_paper_comes_from_its_first_page_not_its_references(papers):
     meta = papers["10.1186_s12915-024-01908-y.pdf"].metadata
     assert meta.title == ("Temporal landscape and translational regulation of A-to-I RNA editing in mouse retina "

@@ -4,14 +4,15 @@ joined, headings on lines of their own, captions after each page's prose, page a
 The rules read the page, not a list of known journals:
 - A line in the top or bottom margin whose text (digits ignored) recurs on other pages is a running head
   or footer; so is a bare page number there. Blocks matching the furniture vocabulary (licences,
-  copyright, publisher's notes, preprint stamps) are dropped.
+  copyright, publisher's notes, preprint stamps) are dropped, and so are lines that only point to a figure
+  or table on another page ("(See figure on next page.)"), which would hide the caption below them.
 - Lines are grouped into blocks by gaps, size and column changes. A short block set bold or larger than
   the body, or named like a section, is a heading; one that starts "Figure 2" or "Table 1" is a caption
   (kept, after the page's prose, so that it never breaks a sentence); blocks of short lines set smaller
   than the body are figure labels or table cells (dropped).
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
   elsewhere; a paragraph that runs on into the next column or page (it ends without a full stop and the
-  next starts in lower case) is joined into one.
+  next starts in lower case) is joined into one, the page's captions set before it rather than inside it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "7"
+LAYOUT_VERSION = "9"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
@@ -77,6 +78,7 @@ def vocabulary() -> dict:
         "sections": {name: re.compile(rf"(?:{pattern})", re.IGNORECASE) for name, pattern in data["sections"].items()},
         "furniture": [re.compile(p, re.IGNORECASE) for p in data["furniture"]],
         "margin": re.compile(data["margin_furniture"], re.IGNORECASE),
+        "line": re.compile(data["line_furniture"], re.IGNORECASE),
         "caption": cue("caption"),
         "declarations_topics": re.compile(data["declarations_topics"], re.IGNORECASE),
     }
@@ -121,9 +123,11 @@ def lay_out(pages: list[Page]) -> LaidOut:
     _mark_bold_lines(lines)
     _strip_line_numbers(pages)
     running = _running_lines(pages)
+    furniture = vocabulary()["line"]
     blocks: list[Block] = []
     for page in pages:
-        kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)]
+        kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)
+                and not furniture.search(line.text.strip())]
         blocks.extend(_demote_label_headings([_classify(block, body) for block in _group(kept, body)]))
     return _assemble(pages, blocks, _spellings(lines))
 
@@ -320,6 +324,33 @@ def _mend(before: str, after: str, spellings: Counter) -> str:
     return "-" if min(len(head), len(tail)) >= 3 and spellings[head] and spellings[tail] else ""
 
 
+def _runs_on(text: str) -> bool:
+    """Whether a prose block ends inside a sentence (its paragraph goes on in the next block)."""
+    return not re.search(r"[.!?:;)\]\"”]$", text)
+
+
+def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> list[Block]:
+    """A page's prose and headings in reading order, then its captions, so that a caption never breaks a
+    sentence; when the page's last paragraph runs on to the next page, the captions go before that
+    paragraph (and its subheading) instead, still on their own page, unless it began on an earlier page
+    (`continues`)."""
+    text = [b for b in blocks if b.kind in ("prose", "heading")]
+    captions = [b for b in blocks if b.kind == "caption"]
+    if not captions or not text or text[-1].kind != "prose":
+        return text + captions
+    first = len(text) - 1
+    joined = [join_lines([line.text for line in b.lines], spellings) for b in text]
+    if not _runs_on(joined[first]):
+        return text + captions
+    while first > 0 and text[first - 1].kind == "prose" and _runs_on(joined[first - 1]) and joined[first][:1].islower():
+        first -= 1  # the paragraph began in an earlier block (another column)
+    if first == 0 and continues and joined[0][:1].islower():
+        return text + captions
+    while first > 0 and text[first - 1].kind == "heading":
+        first -= 1  # and the subheading above it stays with it
+    return text[:first] + captions + text[first:]
+
+
 def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> LaidOut:
     out = LaidOut("")
     parts: list[str] = []
@@ -345,9 +376,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
     for page in pages:
         page_blocks = by_page.get(page.number, [])
         out.page_starts.append(-1)
-        for block in [b for b in page_blocks if b.kind in ("prose", "heading")] + [
-            b for b in page_blocks if b.kind == "caption"
-        ]:
+        for block in _page_order(page_blocks, open_paragraph, spellings):
             text = join_lines([line.text for line in block.lines], spellings)
             if block.kind == "heading":
                 start = add(text, "\n")
@@ -382,7 +411,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                         out.sections.append((start, "Abstract"))
                         current_section = "Abstract"
             if block.kind == "prose":
-                open_paragraph = not re.search(r"[.!?:;)\]\"”]$", text)
+                open_paragraph = _runs_on(text)
         if out.page_starts[-1] < 0:  # a page without text starts where the next text will
             out.page_starts[-1] = length
     for i in range(len(out.page_starts) - 2, -1, -1):  # an empty page before a word mended across it
