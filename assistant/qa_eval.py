@@ -43,6 +43,7 @@ class QAItem:
     question: str
     answers: tuple[str, ...]
     context: int
+    starts: tuple[int, ...] = ()  # where each answer stands in its context (SQuAD's answer_start, title included)
 
 
 def load_squad(path: Path) -> tuple[list[str], list[QAItem]]:
@@ -53,10 +54,12 @@ def load_squad(path: Path) -> tuple[list[str], list[QAItem]]:
         items: list[QAItem] = []
         for article in data:
             title = (article.get("title") or "").strip()
+            shift = len(title) + 1 if title else 0
             for paragraph in article["paragraphs"]:
                 position = len(contexts)
                 contexts.append(f"{title}\n{paragraph['context']}" if title else paragraph["context"])
-                items += [QAItem(str(qa["id"]), qa["question"].strip(), tuple(a["text"] for a in qa["answers"]), position)
+                items += [QAItem(str(qa["id"]), qa["question"].strip(), tuple(a["text"] for a in qa["answers"]), position,
+                                 tuple(int(a.get("answer_start", -1 - shift)) + shift for a in qa["answers"]))
                           for qa in paragraph["qas"]]
     except (OSError, KeyError, TypeError, ValueError) as exc:
         raise StudyQAError(f"{path} is not a SQuAD-format file ({type(exc).__name__}: {exc})") from None
@@ -68,19 +71,16 @@ def answers_removed(path: Path) -> list[str]:
     study is still there, the detail asked for is not, so its questions should be refused."""
     from .text import sentence_spans
 
-    contexts, _ = load_squad(path)
-    data = json.loads(Path(path).read_text("utf-8"))["data"]
-    paragraphs = [(article.get("title") or "").strip() for article in data for _ in article["paragraphs"]]
-    answers = [[a for qa in p["qas"] for a in qa["answers"]] for article in data for p in article["paragraphs"]]
-    return [_without(text, [_span(text, a, len(title) + 1 if title else 0) for a in golds], sentence_spans(text))
-            for text, title, golds in zip(contexts, paragraphs, answers)]
+    contexts, items = load_squad(path)
+    spans: list[list[tuple[int, int] | None]] = [[] for _ in contexts]
+    for item in items:
+        spans[item.context] += [_span(contexts[item.context], gold, start) for gold, start in zip(item.answers, item.starts)]
+    return [_without(text, own, sentence_spans(text)) for text, own in zip(contexts, spans)]
 
 
-def _span(text: str, answer: dict[str, Any], offset: int) -> tuple[int, int] | None:
+def _span(text: str, gold: str, start: int) -> tuple[int, int] | None:
     """Where a gold answer stands in its context: at its `answer_start` when the text is there, else its first
     occurrence (some COVID-QA offsets are off), else None."""
-    start = int(answer.get("answer_start", -1)) + offset
-    gold = answer["text"]
     if not gold.strip():
         return None
     if text[start:start + len(gold)] != gold:

@@ -338,13 +338,16 @@ def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> lis
     captions = [b for b in blocks if b.kind == "caption"]
     if not captions or not text or text[-1].kind != "prose":
         return text + captions
-    first = len(text) - 1
-    joined = [join_lines([line.text for line in b.lines], spellings) for b in text]
-    if not _runs_on(joined[first]):
+
+    def joined(i: int) -> str:
+        return join_lines([line.text for line in text[i].lines], spellings)
+
+    first, current = len(text) - 1, joined(len(text) - 1)
+    if not _runs_on(current):
         return text + captions
-    while first > 0 and text[first - 1].kind == "prose" and _runs_on(joined[first - 1]) and joined[first][:1].islower():
-        first -= 1  # the paragraph began in an earlier block (another column)
-    if first == 0 and continues and joined[0][:1].islower():
+    while first > 0 and text[first - 1].kind == "prose" and current[:1].islower() and _runs_on(before := joined(first - 1)):
+        first, current = first - 1, before  # the paragraph began in an earlier block (another column)
+    if first == 0 and continues and current[:1].islower():
         return text + captions
     while first > 0 and text[first - 1].kind == "heading":
         first -= 1  # and the subheading above it stays with it
