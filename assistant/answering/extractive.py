@@ -68,7 +68,6 @@ FACT_SENTENCES = 2  # a factoid question's answer: the best sentence and perhaps
 _PROSE_END = re.compile(r"[.!?。！？；…][\"'”’)）\]]*$")
 LONG_LINE_CHARS = 80  # a wrapped line of running text is long; titles and captions are mostly shorter
 LONG_LINE_CJK = 40
-LABEL_CHARS, LABEL_WORDS = 60, 8  # a paragraph of its own this short is a title or label (see _lone_label)
 
 
 @dataclass
@@ -234,21 +233,14 @@ def _in_caption(text: str, start: int) -> bool:
     return bool(cue("caption").match(text, paragraph))
 
 
-def _lone_label(text: str, start: int, end: int) -> bool:
-    """Whether the sentence is a short paragraph of its own: a page title, table title or label ("Participant
-    background characteristics (N = 8)."), not running text."""
-    before = text[text.rfind("\n", 0, start) + 1:start]
-    after_end = text.find("\n", end)
-    after = text[end:] if after_end < 0 else text[end:after_end]
-    if before.strip() or after.strip():
-        return False
-    sentence = text[start:end]
-    # Latin script only: a short Chinese paragraph of its own is often a whole sentence (CMRC dev lost one)
-    return len(sentence) <= LABEL_CHARS and len(re.findall(r"[A-Za-z]+", sentence)) <= LABEL_WORDS and not count_cjk(sentence)
-
-
 def _same_text(a: str, b: str) -> bool:
-    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+    """Whether two texts are the same but for spacing, case and a final full stop (metadata keeps a page's
+    title without the one its line ends with)."""
+    return _plain(a) == _plain(b)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).casefold().rstrip(".。")
 
 
 def _sentences(passage: Passage, rank: int) -> list[Candidate]:
@@ -267,7 +259,7 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
         # front matter (a page's title in a second language, journal lines) may give metadata values, not answers
         prose = (not names and not passage.front_matter and is_running_text(sentence)
                  and not _same_text(sentence, passage.title)
-                 and not _in_caption(passage.text, start) and not _lone_label(passage.text, start, end))
+                 and not _in_caption(passage.text, start))
         out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context, prose=prose))
     return out
 
