@@ -66,12 +66,11 @@ def load_squad(path: Path) -> tuple[list[str], list[QAItem]]:
     return contexts, items
 
 
-def answers_removed(path: Path) -> list[str]:
-    """The contexts of `load_squad`, each without the sentences that hold (part of) one of its gold answers: the
-    study is still there, the detail asked for is not, so its questions should be refused."""
+def answers_removed(contexts: list[str], items: list[QAItem]) -> list[str]:
+    """The contexts `load_squad` read, each without the sentences that hold (part of) one of its gold answers:
+    the study is still there, the detail asked for is not, so its questions should be refused."""
     from .text import sentence_spans
 
-    contexts, items = load_squad(path)
     spans: list[list[tuple[int, int] | None]] = [[] for _ in contexts]
     for item in items:
         spans[item.context] += [_span(contexts[item.context], gold, start) for gold, start in zip(item.answers, item.starts)]
@@ -210,7 +209,7 @@ def run_qa_eval(path: Path, settings: Settings, size: int | None = None, half: s
               "empty_questions_skipped": sum(not q.question for q in items),
               "metrics": summarize(rows, refusals), "questions": rows, "unanswerable_questions": refusals}
     if remove_answers:
-        without, _ = _collection(answers_removed(path), keep, Path(settings.index_dir).parent / "answers-removed",
+        without, _ = _collection(answers_removed(contexts, items), keep, Path(settings.index_dir).parent / "answers-removed",
                                  settings, progress)
         removed = [_refusal(q, without) for q in asked]
         result["metrics"]["answers_removed"] = len(removed)

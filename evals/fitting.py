@@ -28,7 +28,7 @@ def squad_collection(name: str, path: Path, indexed, answers_removed: bool = Fal
 
     contexts, items = load_squad(path)
     if answers_removed:
-        contexts = without_answers(path)
+        contexts = without_answers(contexts, items)
     keep = {i for i in range(len(contexts)) if indexed(i)}
     folder = prepare_collection(contexts, keep, WORK / name / "contexts")
     settings = get_settings({"index_dir": WORK / name / "store", "sources_dir": folder})

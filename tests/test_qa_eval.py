@@ -93,8 +93,8 @@ def test_questions_are_asked_of_the_indexed_contexts_and_the_other_half_should_b
 
 def test_answers_removed_drops_only_the_sentences_holding_a_gold_answer(tmp_path):
     path = squad_file(tmp_path / "tiny.json")
-    contexts, _ = load_squad(path)
-    removed = answers_removed(path)
+    contexts, items = load_squad(path)
+    removed = answers_removed(contexts, items)
     assert removed[0] == "Hand hygiene in wards\nNurses on four surgical wards were observed for six months. "
     assert "81 percent" not in removed[0] and all("81 percent" not in text for text in removed)
     assert all(r.startswith(c.split("\n")[0]) and len(r) < len(c) for r, c in zip(removed, contexts))
@@ -106,7 +106,7 @@ def test_a_gold_answer_whose_offset_is_wrong_is_found_by_its_text(tmp_path):
     data["data"][1]["paragraphs"][0]["qas"][0]["answers"][0]["answer_start"] = 0  # as some COVID-QA offsets are
     data["data"][1]["paragraphs"][0]["qas"][0]["answers"].append({"text": " ", "answer_start": 3})  # blank: ignored
     path.write_text(json.dumps(data), "utf-8")
-    assert answers_removed(path)[1] == "Night shift fatigue\nNinety junior doctors kept sleep diaries during night shifts. "
+    assert answers_removed(*load_squad(path))[1] == "Night shift fatigue\nNinety junior doctors kept sleep diaries during night shifts. "
 
 
 def test_questions_asked_where_their_answers_were_removed_are_counted_as_refusals_to_make(tmp_path, embedder):

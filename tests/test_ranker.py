@@ -105,9 +105,8 @@ def _query(question):
 
 def _ranked(candidates, question, fitted):
     from assistant.answering.extractive import Ranked
-    from assistant.query import read_query
 
-    return Ranked(candidates, candidates[0], read_query(question), 0.0, 0, fitted)
+    return Ranked(candidates, candidates[0], _query(question), 0.0, 0, fitted)
 
 
 def _candidate(text, score):
