@@ -31,6 +31,8 @@ test: install system-packages
 	$(BIN)/python -m pytest -q
 	$(BIN)/studyqa index --quiet
 	$(BIN)/studyqa eval
+	# Held-out questions about the bundled studies, written apart from ours (floors in evals/heldout_thresholds.json).
+	$(BIN)/studyqa eval --questions evals/heldout_questions.jsonl --thresholds evals/heldout_thresholds.json --report-dir evals/reports/heldout
 	# Public QA sets (whole dev halves; gates in evals/qa_thresholds.json): COVID-QA dev half a and CMRC's report half,
 	# each also asked of its contexts without the answer sentences (the study there, the detail not).
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --gate covidqa-dev

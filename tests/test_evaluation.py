@@ -61,6 +61,20 @@ def test_bundled_eval_set_covers_every_kind_of_question():
     assert all(len(q.gold) >= 2 for q in questions if q.type == "comparison")
 
 
+def test_held_out_questions_are_answerable_from_their_gold_files():
+    """The held-out set (written apart from our own questions): every fact spelling stands in its gold file."""
+    questions = load_questions(ROOT / "evals" / "heldout_questions.jsonl")
+    ours = {q.question for q in load_questions(ROOT / "evals" / "questions.jsonl")}
+    assert len(questions) >= 80 and {q.lang for q in questions} == {"en", "zh"}
+    assert sum(not q.answerable for q in questions) >= 20 and not ours & {q.question for q in questions}
+    for q in questions:
+        if not q.answerable:
+            assert not q.gold and not q.facts
+            continue
+        text = " ".join((ROOT / "index" / "sources" / name).read_text("utf-8") for name in q.gold).lower()
+        assert q.facts and all(any(alt.lower() in text for alt in fact) for fact in q.facts), q.id
+
+
 def test_summary_separates_answerable_and_unanswerable():
     rows = [{"answerable": True, "rank": 1, "fact_recall": 1.0, "citation_precision": 1.0, "refused": False, "ms": 5},
             {"answerable": True, "rank": None, "fact_recall": 0.0, "citation_precision": None, "refused": True, "ms": 7},

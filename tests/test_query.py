@@ -23,6 +23,14 @@ from assistant.query import read_query
     ("Did the CFT group and the Balint group differ in length?", "comparison"),
     ("哪些因素影响了员工参加团体？", "list"),
     ("共访谈了多少名员工？", "fact"),
+    # a plural asked-for noun after what/which makes a list, whatever the verb
+    ("What themes emerged from the interviews with Tele-Balint participants?", "list"),
+    ("What changes did participants suggest to improve the group?", "list"),
+    ("Which staff outcomes deserve further investigation?", "list"),
+    # "according to the authors" asks for a finding, not for the author list
+    ("Which part of the peer support still needs clarification according to the authors?", "fact"),
+    ("Authors?", "metadata"),
+    ("Who are the authors of the Tele-Balint study?", "metadata"),
 ])
 def test_intent(question, intent):
     assert read_query(question).intent == intent
