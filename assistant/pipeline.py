@@ -164,7 +164,8 @@ def extract(assistant: Assistant, turn: Turn) -> None:
     turn.extract = extractive_answer(
         turn.query, turn.passages, assistant.embed_sentences, retriever.snapshot.lexical,
         retriever.embed_query(turn.query.standalone), settings.refusal_threshold, settings.max_answer_sentences,
-        preferred=turn.values, also=turn.also, stored=retriever.sentence_vectors if settings.stored_sentence_vectors else None)
+        preferred=turn.values, also=turn.also, stored=retriever.sentence_vectors if settings.stored_sentence_vectors else None,
+        english_documents=retriever.snapshot.english_documents())
 
 
 def generate(assistant: Assistant, turn: Turn) -> Iterator[str | Answer]:

@@ -91,10 +91,17 @@ class Snapshot:
     folder: Path | None = None
     _sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
     _cards_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
+    _english: frozenset[str] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         ids = self.chunks.ids() if isinstance(self.chunks, StoredChunks) else [c.chunk_id for c in self.chunks]
         self.positions = {chunk_id: i for i, chunk_id in enumerate(ids)}
+
+    def english_documents(self) -> frozenset[str]:
+        """The ids of documents with English text (a Chinese question may name in Chinese what they say in English)."""
+        if self._english is None:
+            self._english = frozenset(d for d, doc in self.documents.items() if "en" in (doc.langs or ()))
+        return self._english
 
     def sentence_vectors(self, position: int) -> SentenceVectors | None:
         """The sentence vectors stored for the chunk at `position`, or None (memory-mapped on first use)."""

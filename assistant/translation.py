@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -40,9 +41,18 @@ def _dictionary() -> Any:
 
 def first_sense(word: str) -> str | None:
     """The first English sense of a Chinese word in CC-CEDICT (None when the word is not listed)."""
+    found = senses(word)
+    if found is None:
+        return None
+    return found[0] if found else ""
+
+
+def senses(word: str) -> list[str] | None:
+    """Every English sense of a Chinese word in CC-CEDICT, cleaned (None when the word is not listed)."""
     entry = _dictionary().get_entry(word)
     if not entry:
         return None
+    out = []
     for definition in entry.get("definitions") or []:
         if definition.startswith(_NOT_A_SENSE):
             continue
@@ -51,8 +61,20 @@ def first_sense(word: str) -> str | None:
         sense = re.sub(r"^\s*to\s+", "", sense)
         sense = " ".join(sense.split())
         if sense:
-            return sense
-    return ""
+            out.append(sense)
+    return out
+
+
+def known_in_english(word: str, known: Callable[[str], bool]) -> bool:
+    """Whether a Chinese word's meaning is in an English collection: every search term of one of its
+    CC-CEDICT senses is `known` ("疗法" -> "therapy"; "对照组" -> "control group" needs both words)."""
+    from .lexical import tokenize
+
+    for sense in senses(word) or []:
+        terms = tokenize(sense)
+        if terms and all(known(t) for t in terms):
+            return True
+    return False
 
 
 def gloss_word(word: str) -> list[str]:

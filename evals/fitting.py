@@ -61,7 +61,8 @@ def rank(assistant: Any, question: str, prose_only: bool = True, fitted: bool = 
     retriever = assistant.retriever
     ranked = rank_candidates(query, retriever.retrieve(question), assistant.embed_sentences,
                              retriever.snapshot.lexical, retriever.embed_query(question), prose_only=prose_only,
-                             fitted=fitted, stored=retriever.sentence_vectors if assistant.settings.stored_sentence_vectors else None)
+                             fitted=fitted, stored=retriever.sentence_vectors if assistant.settings.stored_sentence_vectors else None,
+                             english_documents=retriever.snapshot.english_documents())
     return query, ranked
 
 

@@ -29,6 +29,17 @@ def test_unknown_rarity_counts_a_compound_once():
     assert unknown_rarity("CFT团体干预", known) == 0.0
 
 
+def test_a_chinese_word_said_in_english_by_the_document_is_not_unknown():
+    # an English (or bilingual) document says "therapy" where the question says 疗法; 对照组 ("control group")
+    # is known only when both English words are, and a Chinese-only collection gains nothing
+    known = {"cft", "团体", "therapi", "group"}.__contains__
+    question = "CFT团体疗法有对照组吗？"
+    assert unknown_rarity(question, known) == pytest.approx(rarity("疗法") + rarity("对照组"))
+    assert unknown_rarity(question, known, english_senses=True) == pytest.approx(rarity("对照组"))
+    both = {"cft", "团体", "therapi", "group", "control"}.__contains__
+    assert unknown_rarity(question, both, english_senses=True) == 0.0
+
+
 def test_the_shipped_model_matches_its_features_and_records_where_it_came_from():
     data = json.loads(MODEL_FILE.read_text("utf-8"))
     model = load_no_answer()

@@ -7,7 +7,7 @@ import pytest
 from assistant.api import Assistant
 from assistant.query import read_query
 from assistant.settings import Settings
-from assistant.translation import english_gloss, gloss_word
+from assistant.translation import english_gloss, gloss_word, known_in_english, senses
 
 from .test_qa_eval import CONTEXTS
 
@@ -24,6 +24,13 @@ def test_words_are_glossed_by_their_first_sense_and_latin_terms_are_kept():
 def test_a_word_the_dictionary_lacks_is_glossed_by_its_longest_listed_parts():
     assert gloss_word("纳米孔") and "nanometer" in gloss_word("纳米孔")[0]
     assert gloss_word("焦点小组") == gloss_word("焦点") + gloss_word("小组")
+
+
+def test_a_word_is_known_in_english_when_every_word_of_one_of_its_senses_is():
+    assert "therapy" in senses("疗法") and senses("qwzxv") is None
+    assert known_in_english("困难", {"challeng"}.__contains__)  # its second sense, "challenging"
+    assert not known_in_english("对照组", {"group"}.__contains__)  # "control group" needs both words
+    assert not known_in_english("巴林特", lambda term: True)  # not in the dictionary
 
 
 def test_a_glossed_query_keeps_what_is_asked_and_matches_in_english():

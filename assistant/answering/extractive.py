@@ -14,7 +14,7 @@ configured number. Every sentence in the answer is a verbatim slice of its cited
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -125,7 +125,7 @@ class Extract:
 def extractive_answer(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     threshold: float, max_sentences: int, max_passages: int = 5, preferred: Sequence[str] = (),
-    also: Sequence[Passage] = (), stored: StoredVectors | None = None,
+    also: Sequence[Passage] = (), stored: StoredVectors | None = None, english_documents: Collection[str] = (),
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse.
 
@@ -134,7 +134,7 @@ def extractive_answer(
     other question up to FACT_SENTENCES.
     """
     ranked = rank_candidates(query, passages, embed, lexical, query_vector, max_passages, preferred, also,
-                             stored=stored)
+                             stored=stored, english_documents=english_documents)
     if ranked is None:
         return Extract(refusal_text(query.lang), [], True)
     if missing_attribute(query.answer_types, [c.text for c in ranked.candidates]):
@@ -158,7 +158,7 @@ def extractive_answer(
 def rank_candidates(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     max_passages: int = 5, preferred: Sequence[str] = (), also: Sequence[Passage] = (), prose_only: bool = True,
-    fitted: bool = True, stored: StoredVectors | None = None,
+    fitted: bool = True, stored: StoredVectors | None = None, english_documents: Collection[str] = (),
 ) -> Ranked | None:
     """The scored candidate sentences of the top passages and the lead one, or None when there are none.
 
@@ -166,7 +166,9 @@ def rank_candidates(
     Only sentences of running text are kept, unless a metadata value is preferred or `prose_only` is off.
     With `fitted` off the hand-weighted score ranks in every language and every candidate carries the ranker's
     features (for refitting the ranker); otherwise only candidates the ranker scores carry them. `stored` gives
-    the sentence vectors embedded at index time; sentences without one are embedded now.
+    the sentence vectors embedded at index time; sentences without one are embedded now. `english_documents`
+    are those with English text: for a Chinese question about one of them, a Chinese word whose dictionary
+    sense the collection uses in English is no unknown word.
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
@@ -181,7 +183,8 @@ def rank_candidates(
     if not candidates:
         return None
     lead = _lead(candidates, query, preferred)
-    return Ranked(candidates, lead, query, unknown_rarity(query.standalone, known), lexical.size, scored_by_ranker,
+    english = query.lang == "zh" and lead.passage.doc_id in english_documents
+    return Ranked(candidates, lead, query, unknown_rarity(query.standalone, known, english), lexical.size, scored_by_ranker,
                   retrieval_evidence(query, passages, pool, lead.passage.doc_id, lexical))
 
 
@@ -209,11 +212,17 @@ def below_threshold(ranked: Ranked, threshold: float) -> bool:
     return not ranked.fitted and ranked.best.score < threshold
 
 
-def unknown_rarity(question: str, known: Callable[[str], bool]) -> float:
-    """How much of the question names rare things the collection never mentions (summed rarity)."""
+def unknown_rarity(question: str, known: Callable[[str], bool], english_senses: bool = False) -> float:
+    """How much of the question names rare things the collection never mentions (summed rarity); with
+    `english_senses`, a Chinese word is mentioned when the English words of one of its dictionary senses are."""
     unknown = {t for t in tokenize(question) if not known(t)}
     # jieba's search mode also yields the parts of a compound (多长时间, 长时间, 多长): count the compound once
     whole = [t for t in unknown if not any(t != other and t in other for other in unknown)]
+    if english_senses and any(count_cjk(t) for t in whole):
+        from ..translation import known_in_english
+
+        # a Chinese word whose English sense the collection uses names nothing new ("疗法": therapy)
+        whole = [t for t in whole if not (count_cjk(t) and known_in_english(t, known))]
     return sum(rarity(t) for t in whole)
 
 
