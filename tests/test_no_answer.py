@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answering.background import rarity
 from assistant.answering.extractive import unknown_rarity
-from assistant.answering.no_answer import FEATURES, MODEL_FILE, NoAnswer, load_no_answer
+from assistant.answering.no_answer import FEATURES, MODEL_FILE, NoAnswer, load_no_answer, question_features
 from assistant.api import Assistant
 from assistant.settings import Settings
 
@@ -143,3 +143,19 @@ def test_backward_elimination_on_dev_leaves_out_a_feature_that_only_hurts(monkey
     dev = {"covidqa-dev": questions(600, -1.0), "cmrc-report-half": questions(600, -1.0)}
     kept, steps = fit_no_answer.prune_on_dev(train, dev, [0, 2, 3])
     assert kept == [0, 2] and steps[1]["left_out"] == FEATURES[3]
+
+
+def test_the_unknown_share_is_the_unknown_part_of_the_question_rarity():
+    from assistant.answering.extractive import Candidate, Ranked
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    text = "Eight staff were interviewed."
+    candidate = Candidate(Passage("c", "d", "s.txt", "T", text, 0, len(text), 1.0), 0, len(text), "en", 0)
+    question = "How many staff dropped out of the CFT group?"
+    known = {"staff", "cft", "group"}.__contains__
+    ranked = Ranked([candidate], candidate, read_query(question), unknown_rarity(question, known),
+                    question_rarity=unknown_rarity(question, lambda term: False))
+    share = question_features(ranked)[FEATURES.index("unknown_share")]
+    assert 0.0 < share < 1.0 and share == pytest.approx(ranked.unknown_rarity / ranked.question_rarity)
+    assert question_features(ranked)[FEATURES.index("unknown_share_zh")] == 0.0

@@ -109,6 +109,7 @@ class Ranked:
     collection_size: int = 0
     fitted: bool = False  # scores are the fitted ranker's probabilities (else hand-weighted scores)
     retrieval: RetrievalEvidence | None = None
+    question_rarity: float = 0.0  # summed rarity of all the question's terms (unknown_rarity's denominator)
 
     @property
     def lang(self) -> str:
@@ -188,7 +189,8 @@ def rank_candidates(
     lead = _lead(candidates, query, preferred)
     english = query.lang == "zh" and lead.passage.doc_id in english_documents
     return Ranked(candidates, lead, query, unknown_rarity(query.standalone, known, english), lexical.size, scored_by_ranker,
-                  retrieval_evidence(query, passages, pool, lead.passage.doc_id, lexical))
+                  retrieval_evidence(query, passages, pool, lead.passage.doc_id, lexical),
+                  unknown_rarity(query.standalone, lambda term: False))
 
 
 def retrieval_evidence(query: Query, passages: Sequence[Passage], pool: Sequence[Passage], lead_doc: str,
