@@ -69,3 +69,21 @@ def test_without_the_gloss_the_same_question_finds_nothing_to_quote(english_ward
 def test_a_chinese_question_the_english_papers_do_not_answer_is_refused_in_chinese(english_wards):
     answer = english_wards.answer("这些护士的平均年龄是多少？")
     assert answer.refused and answer.text == "在已索引的研究中没有找到这个问题的答案。"
+
+
+def test_the_words_of_a_gloss_do_not_count_as_the_askers_unknown_words(english_wards):
+    from assistant.answering.extractive import rank_candidates
+
+    question = "卑尔根的电话分诊服务每年接听多少个电话？"
+    query = read_query(question)
+    glossed = query.glossed(english_gloss(question))
+    retriever = english_wards.retriever
+    ranked = rank_candidates(glossed, retriever.retrieve(glossed.standalone), english_wards.embed_sentences,
+                             retriever.snapshot.lexical, retriever.embed_query(glossed.standalone),
+                             english_documents=retriever.snapshot.english_documents())
+    assert ranked is not None and ranked.question_rarity == 0.0  # so the unknown share reads 0
+    plain = rank_candidates(read_query("How many calls does the Bergen triage line answer?"),
+                            retriever.retrieve("How many calls does the Bergen triage line answer?"),
+                            english_wards.embed_sentences, retriever.snapshot.lexical,
+                            retriever.embed_query("How many calls does the Bergen triage line answer?"))
+    assert plain is not None and plain.question_rarity > 0.0

@@ -190,7 +190,8 @@ def rank_candidates(
     english = query.lang == "zh" and lead.passage.doc_id in english_documents
     return Ranked(candidates, lead, query, unknown_rarity(query.standalone, known, english), lexical.size, scored_by_ranker,
                   retrieval_evidence(query, passages, pool, lead.passage.doc_id, lexical),
-                  unknown_rarity(query.standalone, lambda term: False))
+                  # a gloss's words are the dictionary's, not the asker's: their share unknown says little
+                  0.0 if query.gloss else unknown_rarity(query.standalone, lambda term: False))
 
 
 def retrieval_evidence(query: Query, passages: Sequence[Passage], pool: Sequence[Passage], lead_doc: str,
