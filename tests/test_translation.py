@@ -73,6 +73,7 @@ def test_a_chinese_question_the_english_papers_do_not_answer_is_refused_in_chine
 
 def test_the_words_of_a_gloss_do_not_count_as_the_askers_unknown_words(english_wards):
     from assistant.answering.extractive import rank_candidates
+    from assistant.answering.no_answer import FEATURES, question_features
 
     question = "卑尔根的电话分诊服务每年接听多少个电话？"
     query = read_query(question)
@@ -81,9 +82,11 @@ def test_the_words_of_a_gloss_do_not_count_as_the_askers_unknown_words(english_w
     ranked = rank_candidates(glossed, retriever.retrieve(glossed.standalone), english_wards.embed_sentences,
                              retriever.snapshot.lexical, retriever.embed_query(glossed.standalone),
                              english_documents=retriever.snapshot.english_documents())
-    assert ranked is not None and ranked.question_rarity == 0.0  # so the unknown share reads 0
+    share = FEATURES.index("unknown_share")
+    assert ranked is not None and ranked.question_rarity > 0.0 and question_features(ranked)[share] == 0.0
     plain = rank_candidates(read_query("How many calls does the Bergen triage line answer?"),
                             retriever.retrieve("How many calls does the Bergen triage line answer?"),
                             english_wards.embed_sentences, retriever.snapshot.lexical,
                             retriever.embed_query("How many calls does the Bergen triage line answer?"))
     assert plain is not None and plain.question_rarity > 0.0
+    assert question_features(plain)[share] == pytest.approx(plain.unknown_rarity / plain.question_rarity)

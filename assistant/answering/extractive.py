@@ -13,6 +13,7 @@ configured number. Every sentence in the answer is a verbatim slice of its cited
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -187,19 +188,19 @@ def rank_candidates(
     if not candidates:
         return None
     lead = _lead(candidates, query, preferred)
+    asked = set(tokenize(query.standalone))
     english = query.lang == "zh" and lead.passage.doc_id in english_documents
-    return Ranked(candidates, lead, query, unknown_rarity(query.standalone, known, english), lexical.size, scored_by_ranker,
-                  retrieval_evidence(query, passages, pool, lead.passage.doc_id, lexical),
-                  # a gloss's words are the dictionary's, not the asker's: their share unknown says little
-                  0.0 if query.gloss else unknown_rarity(query.standalone, lambda term: False))
+    return Ranked(candidates, lead, query, _unknown_rarity(asked, known, english), lexical.size, scored_by_ranker,
+                  retrieval_evidence(asked, passages, pool, lead.passage.doc_id, lexical),
+                  math.fsum(rarity(t) for t in _whole(asked)))
 
 
-def retrieval_evidence(query: Query, passages: Sequence[Passage], pool: Sequence[Passage], lead_doc: str,
+def retrieval_evidence(asked: set[str], passages: Sequence[Passage], pool: Sequence[Passage], lead_doc: str,
                        lexical: Vocabulary) -> RetrievalEvidence:
-    """What the retrieved passages say about whether the collection holds the answer: how much of the question
-    the lead document's passages (of `pool`) cover, the best dense and BM25 scores, and whether the two searches
-    agree on the first document."""
-    terms = {t for t in tokenize(query.standalone) if t in lexical.doc_freq}  # what the searches were given
+    """What the retrieved passages say about whether the collection holds the answer: how much of the question's
+    search terms (`asked`) the lead document's passages (of `pool`) cover, the best dense and BM25 scores, and
+    whether the two searches agree on the first document."""
+    terms = {t for t in asked if t in lexical.doc_freq}  # what the searches were given
     total_idf = sum(lexical.idf(t) for t in terms)
     present = set().union(*(tokenize(f"{p.title} {p.text}") for p in pool if p.doc_id == lead_doc))
     firsts = [next((p.doc_id for p in passages if getattr(p, rank) == 1), None) for rank in ("dense_rank", "lexical_rank")]
@@ -221,15 +222,24 @@ def below_threshold(ranked: Ranked, threshold: float) -> bool:
 def unknown_rarity(question: str, known: Callable[[str], bool], english_senses: bool = False) -> float:
     """How much of the question names rare things the collection never mentions (summed rarity); with
     `english_senses`, a Chinese word is mentioned when the English words of one of its dictionary senses are."""
-    unknown = {t for t in tokenize(question) if not known(t)}
-    # jieba's search mode also yields the parts of a compound (多长时间, 长时间, 多长): count the compound once
-    whole = [t for t in unknown if not any(t != other and t in other for other in unknown)]
+    return _unknown_rarity(set(tokenize(question)), known, english_senses)
+
+
+def _whole(terms: set[str]) -> list[str]:
+    """The terms but those inside another: jieba's search mode also yields the parts of a compound (多长时间,
+    长时间, 多长), which count once, as the compound."""
+    return [t for t in terms if not any(t != other and t in other for other in terms)]
+
+
+def _unknown_rarity(asked: set[str], known: Callable[[str], bool], english_senses: bool) -> float:
+    whole = _whole({t for t in asked if not known(t)})
     if english_senses and any(count_cjk(t) for t in whole):
         from ..translation import known_in_english
 
         # a Chinese word whose English sense the collection uses names nothing new ("疗法": therapy)
         whole = [t for t in whole if not (count_cjk(t) and known_in_english(t, known))]
-    return sum(rarity(t) for t in whole)
+    # fsum: the same figure whatever order the set's terms come in (string hashes vary by process)
+    return math.fsum(rarity(t) for t in whole)
 
 
 def is_running_text(sentence: str) -> bool:
@@ -403,12 +413,12 @@ def _choose(ranked: Ranked, max_sentences: int) -> list[Candidate]:
     several documents)."""
     candidates, best = ranked.candidates, ranked.best
     joins = load_ranker().joins_answer if ranked.fitted else None
+    relative = LIST_RELATIVE_EXTRA if ranked.query.wants_list else RELATIVE_EXTRA
     chosen = [best]
     size = len(best.text)
     for cand in sorted(candidates, key=lambda c: -c.score):
         if len(chosen) >= max_sentences:
             break
-        relative = LIST_RELATIVE_EXTRA if ranked.query.wants_list else RELATIVE_EXTRA
         if not (joins(cand.score, ranked.lang) if joins else cand.score >= relative * best.score):
             break
         if cand is best or cand.lang != best.lang or size + len(cand.text) > MAX_ANSWER_CHARS:

@@ -42,7 +42,7 @@ FEATURES = (
     "dense_top",               # the best passage's cosine with the question
     "lexical_top",             # the best passage's BM25 score per unit of the question's summed IDF
     "top_documents_agree",     # dense and lexical search put the same document first
-    "unknown_share",           # unknown_rarity as a share of the summed rarity of all the question's terms
+    "unknown_share",           # unknown_rarity as a share of the summed rarity of all the question's terms (0 for a gloss)
     "unknown_share_zh",
 )
 MODEL_FILE = Path(__file__).with_name("no_answer.json")
@@ -65,7 +65,8 @@ def question_features(ranked: Ranked) -> np.ndarray:
     max_coverage = max(c.coverage for c in ranked.candidates)
     max_similarity = max(c.similarity for c in ranked.candidates)
     evidence = ranked.retrieval or RetrievalEvidence()
-    share = ranked.unknown_rarity / ranked.question_rarity if ranked.question_rarity else 0.0
+    # a gloss's words are the dictionary's, not the asker's: the share of them unknown says little
+    share = ranked.unknown_rarity / ranked.question_rarity if ranked.question_rarity and not ranked.query.gloss else 0.0
     return np.array([
         1.0, zh, best.score, best.score * zh, best.coverage, best.coverage * zh, max_coverage, best.similarity * (1 - zh),
         max_similarity * (1 - zh), ranked.unknown_rarity, ranked.unknown_rarity * zh, float(best.typed),
