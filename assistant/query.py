@@ -51,6 +51,11 @@ class Query:
         return self.intent in ("list", "collection")
 
     @property
+    def asks_overview(self) -> bool:
+        """Whether the question asks what a study as a whole aims at or is (then an overview sentence answers)."""
+        return bool(cue("intent", "overview").search(self.matched_text))
+
+    @property
     def matched_text(self) -> str:
         """What candidate sentences are matched against: the English gloss when there is one, else the question."""
         return self.gloss or self.question

@@ -122,6 +122,22 @@ def test_metadata_question_quotes_the_line_giving_the_value(assistant):
     assert "10.1177/00912174221092505" in doi.text
 
 
+def test_an_overview_sentence_answers_only_a_question_about_the_study_as_a_whole(assistant):
+    from assistant.patterns import cue
+    from assistant.query import read_query
+
+    overview = cue("overview_sentence")
+    assert overview.search("This paper aims to discuss the importance of compassion in health care.")
+    assert overview.search("The purpose of this study was to explore staff views.")
+    assert not overview.search("Participants found the group beneficial.")
+    assert read_query("What was the aim of the CFT study?").asks_overview
+    assert not read_query("What limitation do the authors note?").asks_overview
+    aim = assistant.answer("What was the aim of the compassion circles paper?")
+    assert aim.citations[0].quote.startswith("This paper aims to discuss")
+    other = assistant.answer("What limitation of the evidence on compassion circles do the authors note?")
+    assert not other.refused and not any(overview.search(c.quote) for c in other.citations)
+
+
 def test_answers_stay_short(assistant):
     result = assistant.answer("What did participants say about the CFT group?")
     assert len(result.citations) <= assistant.settings.max_answer_sentences
