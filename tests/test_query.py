@@ -60,11 +60,21 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("On what date was the PEER trial registered?", ["identifier"], ["trial_registration"]),
     ("How many registered nurses took part?", ["count"], []),
     ("该公司的注册资本是多少？", ["count"], []),
+    ("How often did the groups meet?", ["frequency"], []),
+    ("小组多久开展一次？", ["duration", "frequency"], []),
 ])
 def test_answer_types_and_fields_are_what_the_question_asks_for(question, types, fields):
     query = read_query(question)
     assert list(query.answer_types) == types
     assert [name for name in cues()["metadata_fields"] if cue("metadata_fields", name).search(question)] == fields
+
+
+def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():
+    from assistant.answering.answer_types import matches_type
+
+    assert matches_type("Interviews lasted 45 minutes.", "duration") and matches_type("每次约1小时。", "duration")
+    assert matches_type("Groups met weekly.", "frequency") and matches_type("They met twice a month.", "frequency")
+    assert matches_type("每两周举行一次。", "frequency") and not matches_type("The group ran for 12 weeks.", "frequency")
 
 
 def test_a_year_counts_as_evidence_beside_chinese_characters():
