@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import pytest
+
 from assistant import cli, evaluation
 from assistant.evaluation import (EvalQuestion, check_thresholds, citation_precision, fact_recall, load_questions,
                                   source_rank, summarise)
@@ -61,10 +63,13 @@ def test_bundled_eval_set_covers_every_kind_of_question():
     assert all(len(q.gold) >= 2 for q in questions if q.type == "comparison")
 
 
-def test_held_out_questions_are_answerable_from_their_gold_files():
-    """The held-out set (written apart from our own questions): every fact spelling stands in its gold file."""
-    questions = load_questions(ROOT / "evals" / "heldout_questions.jsonl")
-    ours = {q.question for q in load_questions(ROOT / "evals" / "questions.jsonl")}
+@pytest.mark.parametrize("name", ["heldout_questions.jsonl", "train_questions_extra.jsonl"])
+def test_held_out_questions_are_answerable_from_their_gold_files(name):
+    """The held-out set and the extra training questions (each written apart from the others): every fact
+    spelling stands in its gold file, and none repeats a question of our eval set or of the held-out set."""
+    questions = load_questions(ROOT / "evals" / name)
+    others = [other for other in ("questions.jsonl", "heldout_questions.jsonl") if other != name]
+    ours = {q.question for other in others for q in load_questions(ROOT / "evals" / other)}
     assert len(questions) >= 80 and {q.lang for q in questions} == {"en", "zh"}
     assert sum(not q.answerable for q in questions) >= 20 and not ours & {q.question for q in questions}
     for q in questions:
