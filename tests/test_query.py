@@ -75,6 +75,8 @@ def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():
     assert matches_type("Interviews lasted 45 minutes.", "duration") and matches_type("每次约1小时。", "duration")
     assert matches_type("Groups met weekly.", "frequency") and matches_type("They met twice a month.", "frequency")
     assert matches_type("每两周举行一次。", "frequency") and not matches_type("The group ran for 12 weeks.", "frequency")
+    assert matches_type("Pertussis is thought to peak every 2 to 4 years.", "frequency")  # COVID-QA train's one
+    assert matches_type("One session per week.", "frequency") and not matches_type("per cent of staff", "frequency")
 
 
 def test_a_year_counts_as_evidence_beside_chinese_characters():
