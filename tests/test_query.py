@@ -62,6 +62,8 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("该公司的注册资本是多少？", ["count"], []),
     ("How often did the groups meet?", ["frequency"], []),
     ("小组多久开展一次？", ["duration", "frequency"], []),
+    ("How many staff dropped out?", ["attrition", "count"], []),
+    ("冰雪皇后什么时候退出了台湾市场？", ["year"], []),  # leaving a market is no dropout (CMRC trial)
 ])
 def test_answer_types_and_fields_are_what_the_question_asks_for(question, types, fields):
     query = read_query(question)
@@ -77,6 +79,8 @@ def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():
     assert matches_type("每两周举行一次。", "frequency") and not matches_type("The group ran for 12 weeks.", "frequency")
     assert matches_type("Pertussis is thought to peak every 2 to 4 years.", "frequency")  # COVID-QA train's one
     assert matches_type("One session per week.", "frequency") and not matches_type("per cent of staff", "frequency")
+    assert matches_type("Twelve participants withdrew.", "attrition") and matches_type("98 completed the study.", "attrition")
+    assert not matches_type("26 clinicians completed a questionnaire.", "attrition")
 
 
 def test_a_year_counts_as_evidence_beside_chinese_characters():
