@@ -63,6 +63,8 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("How often did the groups meet?", ["frequency"], []),
     ("小组多久开展一次？", ["duration", "frequency"], []),
     ("How many staff dropped out?", ["attrition", "count"], []),
+    ("How long did each interview with the practitioners last?", ["duration", "session_length"], []),
+    ("How long did the CFT group last?", ["duration"], []),  # a programme's length is weeks, not minutes
     ("冰雪皇后什么时候退出了台湾市场？", ["year"], []),  # leaving a market is no dropout (CMRC trial)
 ])
 def test_answer_types_and_fields_are_what_the_question_asks_for(question, types, fields):
@@ -81,6 +83,8 @@ def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():
     assert matches_type("One session per week.", "frequency") and not matches_type("per cent of staff", "frequency")
     assert matches_type("Twelve participants withdrew.", "attrition") and matches_type("98 completed the study.", "attrition")
     assert not matches_type("26 clinicians completed a questionnaire.", "attrition")
+    assert matches_type("Interviews lasted 45-60 minutes.", "session_length") and matches_type("about one hour", "session_length")
+    assert not matches_type("a 12-week group", "session_length")
 
 
 def test_a_year_counts_as_evidence_beside_chinese_characters():
