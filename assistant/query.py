@@ -44,16 +44,12 @@ class Query:
     collection: CollectionQuestion | None = None
     sources: tuple[str, ...] | None = None
     gloss: str = ""  # the question glossed into English, when it is asked of English passages (translation.py)
+    asks_overview: bool = False  # asks what a study as a whole aims at or is (then an overview sentence answers)
 
     @property
     def wants_list(self) -> bool:
         """Whether the answer should quote every distinct supporting sentence, not just one or two."""
         return self.intent in ("list", "collection")
-
-    @property
-    def asks_overview(self) -> bool:
-        """Whether the question asks what a study as a whole aims at or is (then an overview sentence answers)."""
-        return bool(cue("intent", "overview").search(self.matched_text))
 
     @property
     def matched_text(self) -> str:
@@ -67,7 +63,8 @@ class Query:
 
     def glossed(self, gloss: str) -> Query:
         """This query searched and matched through its English gloss; what it asks for stays as read."""
-        return replace(self, standalone=gloss, gloss=gloss, terms=tuple(dict.fromkeys(tokenize(gloss))))
+        return replace(self, standalone=gloss, gloss=gloss, terms=tuple(dict.fromkeys(tokenize(gloss))),
+                       asks_overview=_asks_overview(gloss))
 
 
 def read_query(question: str, standalone: str | None = None, sources: Sequence[str] | None = None) -> Query:
@@ -84,7 +81,11 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
         intent=_intent(question, collection is not None, compares, bool(fields)),
         answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
         compares=compares, collection=collection,
-        sources=tuple(sources) if sources else None)
+        sources=tuple(sources) if sources else None, asks_overview=_asks_overview(question))
+
+
+def _asks_overview(text: str) -> bool:
+    return bool(cue("intent", "overview").search(text))
 
 
 def _intent(question: str, collection: bool, compares: bool, metadata: bool) -> Intent:

@@ -64,7 +64,7 @@ def test_bundled_eval_set_covers_every_kind_of_question():
 
 
 @pytest.mark.parametrize("name", ["heldout_questions.jsonl", "train_questions_extra.jsonl"])
-def test_held_out_questions_are_answerable_from_their_gold_files(name):
+def test_independently_written_question_sets_are_answerable_from_their_gold_files(name):
     """The held-out set and the extra training questions (each written apart from the others): every fact
     spelling stands in its gold file, and none repeats a question of our eval set or of the held-out set."""
     questions = load_questions(ROOT / "evals" / name)
