@@ -66,6 +66,10 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("How long did each interview with the practitioners last?", ["duration", "session_length"], []),
     ("How long did the CFT group last?", ["duration"], []),  # a programme's length is weeks, not minutes
     ("冰雪皇后什么时候退出了台湾市场？", ["year"], []),  # leaving a market is no dropout (CMRC trial)
+    # 工作者 (worker), 合作者 and 创作者 hold 作者 but ask for no author list
+    ("参加远程巴林特小组对临床工作者有哪些益处？", [], []),
+    ("医务工作者是如何看待同伴支持的？", [], []),
+    ("作者有哪些人？", ["people"], ["authors"]),
 ])
 def test_answer_types_and_fields_are_what_the_question_asks_for(question, types, fields):
     query = read_query(question)
