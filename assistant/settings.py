@@ -48,7 +48,10 @@ class Settings(BaseSettings):
                                           "those vectors instead of embedding candidate sentences per question.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     fetch_k: int = Field(20, ge=1, description="Candidates fetched from each retriever before fusion.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    rrf_k: int = Field(1, ge=1, description="Reciprocal-rank-fusion constant: each ranking adds weight / (rrf_k + rank). "
+                       "1 lets each ranking's first places decide (60, the usual constant, lets chunks that are middling "
+                       "in every ranking overtake one that a ranking puts first); chosen on COVID-QA train and CMRC's fit "
+                       "half by evals/choose_fusion.py, see the README.")
     sentence_vote: float = Field(0.5, ge=0, description="Weight, relative to the dense search's, with which the hybrid "
                                  "ranking is fused again with the fetched chunks ranked by their best sentence's cosine "
                                  "with the question (stored sentence vectors; 0 turns it off). Chosen on COVID-QA train "
