@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
@@ -35,6 +37,38 @@ def test_fusion_rewards_agreement():
     assert [item for item, _ in fused] == [2, 1, 3]
     weighted = fuse([[(1, 0.9)], [(3, 4.0)]], k=60, weights=[0.25, 1.0])
     assert weighted[0][0] == 3
+
+
+def test_with_the_default_constant_a_first_place_outweighs_a_middling_place_in_both_rankings():
+    from assistant.settings import Settings
+
+    dense = [(1, 0.0), (9, 0.0), (7, 0.0), (3, 0.0)]
+    lexical = [(2, 0.0), (8, 0.0), (6, 0.0), (3, 0.0)]  # 3 is fourth in both, 1 and 2 first in one each
+    assert fuse([dense, lexical], k=60)[0][0] == 3
+    assert [item for item, _ in fuse([dense, lexical], k=Settings().rrf_k)][:2] == [1, 2]
+
+
+def test_the_fusion_choice_reports_every_combination_on_the_indexed_questions(tmp_path, embedder):
+    import sys
+
+    from assistant.api import Assistant
+    from assistant.qa_eval import load_squad, prepare_collection
+    from assistant.settings import Settings
+
+    from .test_qa_eval import squad_file
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evals"))
+    from choose_fusion import passage_figures
+
+    contexts, items = load_squad(squad_file(tmp_path / "tiny.json"))
+    folder = prepare_collection(contexts, {0, 1, 2, 3}, tmp_path / "contexts")
+    bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=folder), embedder=embedder)
+    bot.index()
+    figures = passage_figures(bot, items, {0, 1, 2, 3}, [60, 1], [0.0, 0.5], [20])
+    assert set(figures) == {"60/0.0/20", "60/0.5/20", "1/0.0/20", "1/0.5/20"}
+    assert all(f["questions"] == 4 and f["answer_in_passages"] == 1.0 and f["doc_hit@5"] == 1.0
+               for f in figures.values())
+    assert bot.retriever.settings.rrf_k == 1 and bot.retriever.settings.sentence_vote == 0.5  # the last tried
 
 
 def passage(chunk_id: str, text: str) -> Passage:
