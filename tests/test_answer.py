@@ -199,3 +199,17 @@ def test_a_title_line_is_the_title_whatever_its_spacing_case_or_final_full_stop(
     assert _same_text("Participant background characteristics (N = 8).", "Participant background characteristics (N = 8)")
     assert _same_text("同伴支持的质性研究。", "同伴支持的质性研究") and _same_text("A  Title", "a title")
     assert not _same_text("Participant background characteristics (N = 8).", "Participant background")
+
+
+def test_a_legend_sentence_opening_with_a_panel_letter_never_answers():
+    from assistant.answering.extractive import _sentences
+    from assistant.types import Passage
+
+    # a chunk that starts inside a figure legend, so no "Figure 2" opens its paragraph
+    text = ("(B) Tumor volumes of control and doxorubicin treated mice over four weeks. (C) Lung metastases counted "
+            "in each mouse at the end of treatment. Doxorubicin reduced tumor growth by half in the treated mice. "
+            "Treatment was given (a) weekly or (b) twice a week, as described in the methods.")
+    passage = Passage(chunk_id="c", doc_id="d", source="s.pdf", title="A paper", text=text, start=0, end=len(text),
+                      score=1.0, section="Results")
+    prose = {c.text[:12]: c.prose for c in _sentences(passage, 0)}
+    assert prose == {"(B) Tumor vo": False, "(C) Lung met": False, "Doxorubicin ": True, "Treatment wa": True}

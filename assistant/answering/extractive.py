@@ -261,9 +261,11 @@ def is_running_text(sentence: str) -> bool:
 
 
 def _in_caption(text: str, start: int) -> bool:
-    """Whether the sentence at `start` belongs to a paragraph that opens "Figure 2" or "Table 1"."""
+    """Whether the sentence at `start` belongs to a figure or table legend: its paragraph opens "Figure 2" or
+    "Table 1", or the sentence opens with a panel's letter ("(B) Tumor volumes of…"), as legend sentences do
+    when the chunk starts inside the legend."""
     paragraph = text.rfind("\n", 0, start) + 1
-    return bool(cue("caption").match(text, paragraph))
+    return bool(cue("caption").match(text, paragraph) or cue("panel_label").match(text, start))
 
 
 def _same_text(a: str, b: str) -> bool:
