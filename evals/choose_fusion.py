@@ -42,18 +42,21 @@ def passage_figures(assistant, items, keep, values: list[int], votes: list[float
     from assistant.qa_eval import contains_any, source_name
 
     retriever = assistant.retriever
+    shipped = retriever.settings
     asked = [item for item in items if item.context in keep and item.question.strip()]
     figures = {}
-    for value, vote, fetch in ((v, w, f) for v in values for w in votes for f in fetches):
-        retriever.settings = retriever.settings.model_copy(update={"rrf_k": value, "sentence_vote": vote,
-                                                                   "fetch_k": fetch})
-        found = hits = 0
-        for item in asked:
-            passages = retriever.retrieve(item.question, k=5, lang=None)
-            found += contains_any(item.answers, " ".join(p.text for p in passages))
-            hits += any(p.source == source_name(item.context) for p in passages)
-        figures[f"{value}/{vote}/{fetch}"] = {"answer_in_passages": round(found / len(asked), 4),
-                          "doc_hit@5": round(hits / len(asked), 4), "questions": len(asked)}
+    try:
+        for value, vote, fetch in ((v, w, f) for v in values for w in votes for f in fetches):
+            retriever.settings = shipped.model_copy(update={"rrf_k": value, "sentence_vote": vote, "fetch_k": fetch})
+            found = hits = 0
+            for item in asked:
+                passages = retriever.retrieve(item.question, k=5, lang=None)
+                found += contains_any(item.answers, " ".join(p.text for p in passages))
+                hits += any(p.source == source_name(item.context) for p in passages)
+            figures[f"{value}/{vote}/{fetch}"] = {"answer_in_passages": round(found / len(asked), 4),
+                                                  "doc_hit@5": round(hits / len(asked), 4), "questions": len(asked)}
+    finally:
+        retriever.settings = shipped
     return figures
 
 

@@ -68,7 +68,7 @@ def test_the_fusion_choice_reports_every_combination_on_the_indexed_questions(tm
     assert set(figures) == {"60/0.0/20", "60/0.5/20", "1/0.0/20", "1/0.5/20"}
     assert all(f["questions"] == 4 and f["answer_in_passages"] == 1.0 and f["doc_hit@5"] == 1.0
                for f in figures.values())
-    assert bot.retriever.settings.rrf_k == 1 and bot.retriever.settings.sentence_vote == 0.5  # the last tried
+    assert bot.retriever.settings is bot.settings  # the retriever is left with the settings it had
 
 
 def passage(chunk_id: str, text: str) -> Passage:
