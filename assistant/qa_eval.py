@@ -21,6 +21,7 @@ import random
 import re
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,15 +139,21 @@ def contains_any(golds: tuple[str, ...], text: str) -> bool:
     return any(fold(g) and fold(g) in folded for g in golds)
 
 
+def passage_figures(item: QAItem, passages: Sequence[Any]) -> dict[str, bool]:
+    """Whether the gold context is the first or among the first five distinct sources of the ranked passages, and
+    whether a gold answer occurs in the top five passages."""
+    gold = source_name(item.context)
+    sources = list(dict.fromkeys(p.source for p in passages))
+    return {"hit@1": sources[:1] == [gold], "hit@5": gold in sources[:TOP_PASSAGES],
+            "in_passages": contains_any(item.answers, " \n".join(p.text for p in passages[:TOP_PASSAGES]))}
+
+
 def score_answerable(item: QAItem, answer: Any) -> dict[str, Any]:
     """Per-question figures for an answerable question."""
     gold = source_name(item.context)
-    sources = list(dict.fromkeys(p.source for p in answer.passages))
     cited = [c.source for c in answer.citations]
     return {
-        "qid": item.qid, "question": item.question, "refused": answer.refused,
-        "hit@1": sources[:1] == [gold], "hit@5": gold in sources[:TOP_PASSAGES],
-        "in_passages": contains_any(item.answers, " \n".join(p.text for p in answer.passages[:TOP_PASSAGES])),
+        "qid": item.qid, "question": item.question, "refused": answer.refused, **passage_figures(item, answer.passages),
         "in_answer": not answer.refused and contains_any(item.answers, answer.text),
         "token_recall": 0.0 if answer.refused else max(token_recall(g, answer.text) for g in item.answers),
         "citations": len(cited), "cited_gold": sum(s == gold for s in cited),

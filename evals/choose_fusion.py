@@ -35,11 +35,11 @@ COLLECTIONS = {  # name: (file, which context positions are indexed)
 }
 
 
-def passage_figures(assistant, items, keep, values: list[int], votes: list[float],
-                    fetches: list[int]) -> dict[str, dict[str, float]]:
+def fusion_figures(assistant, items, keep, values: list[int], votes: list[float],
+                   fetches: list[int]) -> dict[str, dict[str, float]]:
     """Answer in the top five passages and document hit@5, per fusion constant, vote weight and fetch size,
     over the indexed questions."""
-    from assistant.qa_eval import contains_any, source_name
+    from assistant.qa_eval import passage_figures
 
     retriever = assistant.retriever
     shipped = retriever.settings
@@ -50,9 +50,9 @@ def passage_figures(assistant, items, keep, values: list[int], votes: list[float
             retriever.settings = shipped.model_copy(update={"rrf_k": value, "sentence_vote": vote, "fetch_k": fetch})
             found = hits = 0
             for item in asked:
-                passages = retriever.retrieve(item.question, k=5, lang=None)
-                found += contains_any(item.answers, " ".join(p.text for p in passages))
-                hits += any(p.source == source_name(item.context) for p in passages)
+                scored = passage_figures(item, retriever.retrieve(item.question, k=5, lang=None))
+                found += scored["in_passages"]
+                hits += scored["hit@5"]
             figures[f"{value}/{vote}/{fetch}"] = {"answer_in_passages": round(found / len(asked), 4),
                                                   "doc_hit@5": round(hits / len(asked), 4), "questions": len(asked)}
     finally:
@@ -74,7 +74,7 @@ def main() -> None:
     report = {}
     for name, (file, indexed) in COLLECTIONS.items():
         assistant, items, keep = squad_collection(f"fusion-{name}", args.qa / file, indexed)
-        report[name] = passage_figures(assistant, items, keep, values, votes, fetches)
+        report[name] = fusion_figures(assistant, items, keep, values, votes, fetches)
         print(name, json.dumps(report[name]), file=sys.stderr)
     report["seconds"] = round(time.time() - started, 1)
     print(json.dumps(report, indent=1))

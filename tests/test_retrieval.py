@@ -48,23 +48,21 @@ def test_with_the_default_constant_a_first_place_outweighs_a_middling_place_in_b
     assert [item for item, _ in fuse([dense, lexical], k=Settings().rrf_k)][:2] == [1, 2]
 
 
-def test_the_fusion_choice_reports_every_combination_on_the_indexed_questions(tmp_path, embedder):
-    import sys
-
+def test_the_fusion_choice_reports_every_combination_on_the_indexed_questions(tmp_path, embedder, monkeypatch):
     from assistant.api import Assistant
     from assistant.qa_eval import load_squad, prepare_collection
     from assistant.settings import Settings
 
     from .test_qa_eval import squad_file
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "evals"))
-    from choose_fusion import passage_figures
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "evals"))
+    from choose_fusion import fusion_figures
 
     contexts, items = load_squad(squad_file(tmp_path / "tiny.json"))
     folder = prepare_collection(contexts, {0, 1, 2, 3}, tmp_path / "contexts")
     bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=folder), embedder=embedder)
     bot.index()
-    figures = passage_figures(bot, items, {0, 1, 2, 3}, [60, 1], [0.0, 0.5], [20])
+    figures = fusion_figures(bot, items, {0, 1, 2, 3}, [60, 1], [0.0, 0.5], [20])
     assert set(figures) == {"60/0.0/20", "60/0.5/20", "1/0.0/20", "1/0.5/20"}
     assert all(f["questions"] == 4 and f["answer_in_passages"] == 1.0 and f["doc_hit@5"] == 1.0
                for f in figures.values())
