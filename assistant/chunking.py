@@ -16,7 +16,7 @@ from .cleaning import is_heading
 from .text import detect_lang, sentence_spans
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"  # 4: "sp." and "spp." are abbreviations (sentences, so chunk edges, move)
 
 
 class TokenCounter(Protocol):

@@ -16,7 +16,7 @@ _CITATION_CONTINUES = re.compile(r"[ \t]+(?:(?:19|20)\d\d[ \t]+[A-Z][a-z]{2}\b|d
 _WORD_BEFORE_DOT = re.compile(r"(\w+)\.$")
 # A full stop after these is an abbreviation, not the end of a sentence.
 ABBREVIATIONS = frozenset(
-    "al e.g eg i.e ie vs cf etc dr mr mrs ms prof no nos fig figs vol pp approx "
+    "al e.g eg i.e ie vs cf etc dr mr mrs ms prof no nos fig figs vol pp approx sp spp "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 

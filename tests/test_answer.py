@@ -213,3 +213,25 @@ def test_a_legend_sentence_opening_with_a_panel_letter_never_answers():
                       score=1.0, section="Results")
     prose = {c.text[:12]: c.prose for c in _sentences(passage, 0)}
     assert prose == {"(B) Tumor vo": False, "(C) Lung met": False, "Doxorubicin ": True, "Treatment wa": True}
+
+
+def test_a_whole_pdf_line_without_a_sentence_end_is_a_heading_not_an_answer():
+    from assistant.answering.extractive import _sentences
+    from assistant.types import Passage
+
+    # the PDF reader sets each paragraph on one line; a subheading stays a line of its own, however long
+    text = ("Overall, our results suggest that mRNA trafficking is gene specific.\n"
+            "Dispersal is not an inherent trait of individual introns and can vary with transcription level\n"
+            "We wondered whether the degree of dispersal was a fixed property of each intron.\n"
+            "Participants highlighted the need to be organised and to keep a routine with their medication:\n"
+            "We next measured the size of the cloud around each transcription site in the cells treated for")
+
+    def prose(page: int) -> dict[str, bool]:
+        passage = Passage(chunk_id="c", doc_id="d", source="s.pdf", title="A paper", text=text, start=0,
+                          end=len(text), score=1.0, section="Results", page=page)
+        return {c.text[:12]: c.prose for c in _sentences(passage, 0)}
+
+    # a line that ends with a colon introduces a quotation; a passage's last fragment was cut by the chunker
+    assert prose(3) == {"Overall, our": True, "Dispersal is": False, "We wondered ": True, "Participants": True,
+                        "We next meas": True}
+    assert prose(0)["Dispersal is"]  # a web page's hard-wrapped line may be running text

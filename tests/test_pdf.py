@@ -63,6 +63,43 @@ def test_a_subheading_in_a_heavier_font_than_the_text_stands_apart_from_its_firs
     assert "than opposite dG To evaluate" not in text
 
 
+def test_a_numbered_subheading_set_like_the_text_stands_apart_from_its_paragraph(papers):
+    # MDPI sets "2.1. In Vivo TNBC Tumor Murine Model" in the body's size, in italics, its paragraph indented
+    paper = papers["10.3390_cancers14194849.pdf"]
+    text = paper.text
+    assert "\n2.1. In Vivo TNBC Tumor Murine Model\nFemale 7-week-old BALB/c mice" in text
+    assert ("\n3.1. Antibiotics Administration Impacted TNBC Dox Responsiveness and Lung Metastasis Formation\n"
+            "Patients with breast cancer") in text
+    numbered = re.findall(r"(?m)^\d+\.\d+\. .*$", text)
+    # each stands on its own line: none ends as a paragraph does
+    assert len(numbered) >= 12 and not [line for line in numbered if line.endswith(".")]
+    assert "Methods" in [name for _, name in paper.sections]
+
+
+def test_a_paragraph_broken_by_a_column_or_page_goes_on_however_its_next_line_starts(papers):
+    text = papers["10.1101_2024.05.01.592108.pdf"].text  # a preprint whose paragraphs break at every page
+    for sentence in ("mean age ± SD = 33.6 ± 10.4 years), consisting of 67 in the active NF group",
+                     "Common inclusion criteria across studies are ages 18-65, current diagnosis of MDD",
+                     "ethical principles of the Declaration of Helsinki"):
+        assert sentence in text, sentence
+    # a finished paragraph, or one stopped on an ordinary word before a capital, is not joined to what follows
+    from assistant.pdf.layout import _goes_on
+    assert _goes_on("as in", "Figure 2") and _goes_on("mean age ±", "SD = 33.6") and _goes_on("ages 18", "(n = 5)")
+    assert not _goes_on("…dendritic cell vaccine", "Joonsu Han") and not _goes_on("A", "B")
+
+
+def test_text_outside_the_page_is_not_read():
+    from assistant.pdf.layout import _in_side_margin
+    from assistant.pdf.reader import Char, Line, Page
+
+    def line(top: float) -> Line:
+        return Line(1, [Char(ch, 100 + 6 * i, top, 106 + 6 * i, top + 10) for i, ch in enumerate("Hidden text")])
+
+    page = Page(1, 600, 800, [])
+    assert _in_side_margin(line(-30), page) and _in_side_margin(line(805), page)
+    assert not _in_side_margin(line(400), page)
+
+
 def test_only_a_clearly_heavier_font_than_the_body_counts_as_bold():
     from assistant.pdf.layout import _mark_bold_lines
     from assistant.pdf.reader import Char, Line

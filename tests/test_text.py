@@ -18,6 +18,9 @@ def test_english_sentences_respect_abbreviations_initials_and_citations():
         "BMC Psychiatry. 2025 Jan 28;25(1):79. doi: 10.1186/s12888-025-06501-3.",
         "Eight staff took part.",
     ]
+    # a species left unnamed ("sp.", "spp.") goes on with its strain
+    assert sentences("Dox reduced Ruminococcus sp. 5_1_39BFAA bacteria. Acinetobacter spp. are Gram-negative.") == [
+        "Dox reduced Ruminococcus sp. 5_1_39BFAA bacteria.", "Acinetobacter spp. are Gram-negative."]
 
 
 def test_chinese_sentences_split_at_full_width_marks():

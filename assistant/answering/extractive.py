@@ -77,6 +77,7 @@ FACT_SENTENCES = 2  # a factoid question's answer: the best sentence and perhaps
 # A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
 # caption, label or list of names does not (see is_running_text).
 _PROSE_END = re.compile(r"[.!?。！？；…][\"'”’)）\]]*$")
+_LINE_END = re.compile(r"[.!?。！？；…:：][\"'”’)）\]]*$")  # a PDF line that ends so is a paragraph's end
 LONG_LINE_CHARS = 80  # a wrapped line of running text is long; titles and captions are mostly shorter
 LONG_LINE_CJK = 40
 
@@ -260,6 +261,15 @@ def is_running_text(sentence: str) -> bool:
     return len(sentence) >= LONG_LINE_CHARS and len(words) >= 8 and capitalised < 0.5 * len(words)
 
 
+def _pdf_heading(passage: Passage, start: int, end: int) -> bool:
+    """Whether the sentence at start:end is a whole line of a paper's PDF that stops without a sentence's end
+    (or a colon): the reader sets each paragraph on one line, so such a line is a heading or label, however
+    long. (A paragraph's last fragment, cut by a page break, is not a whole line and stays.)"""
+    text = passage.text
+    return (bool(passage.page) and (start == 0 or text[start - 1] == "\n") and text[end:end + 1] == "\n"
+            and not _LINE_END.search(text, start, end))
+
+
 def _in_caption(text: str, start: int) -> bool:
     """Whether the sentence at `start` belongs to a figure or table legend: its paragraph opens "Figure 2" or
     "Table 1", or the sentence opens with a panel's letter ("(B) Tumor volumes of…"), as legend sentences do
@@ -293,6 +303,7 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
         context = heading_context(heading) + (" authors wrote" if names else "")
         # front matter (a page's title in a second language, journal lines) may give metadata values, not answers
         prose = (not names and not passage.front_matter and is_running_text(sentence)
+                 and not _pdf_heading(passage, start, end)
                  and not _same_text(sentence, passage.title)
                  and not _in_caption(passage.text, start))
         out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context, prose=prose,

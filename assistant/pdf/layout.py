@@ -29,7 +29,7 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "9"
+LAYOUT_VERSION = "10"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
@@ -41,6 +41,16 @@ _CLOSING = tuple(".,;:)]")
 _LINE_NUMBER = re.compile(r"^\d{1,4}\s+(?=\S)")
 _SENTENCE_INSIDE = re.compile(r"[a-z0-9)\]][.;] +[A-Z]")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
+# a subsection's numbered title ("3.2. Doxorubicin Shifts…"): two levels at least, so that a numbered list
+# item ("3. Participants were…") is not one
+_NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)+\.?\s+[A-Z]")
+_SENTENCE_END = (".", ":", "?", "!")
+# no paragraph ends on these: a sign, an opening bracket or a word that needs more after it, so the next
+# block goes on with the sentence however it starts ("mean age ±" | "SD = 33.6", "as in" | "Figure 2")
+_OPEN_END = re.compile(
+    r"(?:[-\u2010\u2011\u2013=±×<>≤≥+/(\[]|\b(?:a|an|the|of|in|on|at|to|for|from|with|by|as|and|or|nor|than|"
+    r"that|which|whose|between|among|into|onto|via|per|versus|including|see|were|was|is|are|be|been|its|"
+    r"their|our|this|these|those))$")
 
 
 @dataclass
@@ -184,7 +194,10 @@ def _running_lines(pages: list[Page]) -> set[int]:
 
 
 def _in_side_margin(line: Line, page: Page) -> bool:
-    """Text set sideways or in the side margins (download stamps, line numbers)."""
+    """Text set sideways, in the side margins (download stamps, line numbers) or off the page altogether
+    (a page of another version placed inside a figure and clipped to it)."""
+    if line.bottom <= 0 or line.top >= page.height or line.x1 <= 0 or line.x0 >= page.width:
+        return True
     return line.x1 < 0.06 * page.width or line.x0 > 0.94 * page.width or (
         len(line.text) <= 3 and line.height > 2 * (line.x1 - line.x0) and line.height > line.size * 1.5)
 
@@ -193,7 +206,7 @@ def _group(lines: list[Line], body: float) -> list[Block]:
     blocks: list[Block] = []
     for line in lines:
         prev = blocks[-1].lines[-1] if blocks else None
-        if prev is None or _breaks(prev, line, body):
+        if prev is None or _breaks(prev, line, body) or _ends_numbered_title(blocks[-1], line):
             blocks.append(Block([line]))
         else:
             blocks[-1].lines.append(line)
@@ -201,6 +214,8 @@ def _group(lines: list[Line], body: float) -> list[Block]:
 
 
 def _breaks(prev: Line, line: Line, body: float) -> bool:
+    if _NUMBERED_TITLE.match(line.text) and prev.text.rstrip().endswith(_SENTENCE_END):
+        return True  # a numbered subheading after a finished paragraph, however it is set
     if abs(line.size - prev.size) > 0.12 * max(prev.size, line.size):
         return True
     # into a subheading set a little larger than the text (after a finished sentence), and out of it (unless
@@ -218,6 +233,15 @@ def _breaks(prev: Line, line: Line, body: float) -> bool:
     if section_of(prev.text) and (prev.bold or prev.size > body):  # "Results" above its first subheading
         return True
     return prev.bold and not line.bold and len(prev.text) < 80  # a bold heading line above its text
+
+
+def _ends_numbered_title(block: Block, line: Line) -> bool:
+    """Whether `line` starts the paragraph under a numbered subheading set in the body's size and weight
+    (MDPI's italics): the block so far is one or two lines of a numbered title, and `line` is indented."""
+    first = block.lines[0]
+    return (len(block.lines) <= 2 and bool(_NUMBERED_TITLE.match(first.text)) and line.x0 > first.x0 + 0.5 * line.size
+            and not any(_SENTENCE_INSIDE.search(_NUMBERING.sub("", ln.text)) or ln.text.rstrip().endswith(_SENTENCE_END)
+                        for ln in block.lines))
 
 
 def _classify(block: Block, body: float) -> Block:
@@ -240,6 +264,9 @@ def _is_heading(block: Block, body: float) -> bool:
         return False
     if section_of(text):
         return True
+    if (_NUMBERED_TITLE.match(text) and not text.endswith(_SENTENCE_END + (",", ";"))
+            and not _SENTENCE_INSIDE.search(_NUMBERING.sub("", text))):
+        return True  # numbered like a subsection, short, no sentence in it: set like the text or not
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text):
         return False
     # larger type alone is weaker evidence than bold: a block in it with a sentence ending inside is running text
@@ -329,6 +356,12 @@ def _runs_on(text: str) -> bool:
     return not re.search(r"[.!?:;)\]\"”]$", text)
 
 
+def _goes_on(before: str, after: str) -> bool:
+    """Whether a block starting `after` continues the paragraph that ran on at the end of `before`: it starts
+    in lower case or with a bracket, or `before` stopped on a sign or word that no paragraph ends on."""
+    return after[:1].islower() or after[:1] in "([" or bool(_OPEN_END.search(before))
+
+
 def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> list[Block]:
     """A page's prose and headings in reading order, then its captions, so that a caption never breaks a
     sentence; when the page's last paragraph runs on to the next page, the captions go before that
@@ -345,7 +378,8 @@ def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> lis
     first, current = len(text) - 1, joined(len(text) - 1)
     if not _runs_on(current):
         return text + captions
-    while first > 0 and text[first - 1].kind == "prose" and current[:1].islower() and _runs_on(before := joined(first - 1)):
+    while (first > 0 and text[first - 1].kind == "prose" and _runs_on(before := joined(first - 1))
+           and _goes_on(before, current)):
         first, current = first - 1, before  # the paragraph began in an earlier block (another column)
     if first == 0 and continues and current[:1].islower():
         return text + captions
@@ -393,7 +427,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                 open_paragraph = False
             elif parts and text[:1] in _CLOSING:
                 add(text, "")
-            elif open_paragraph and text[:1].islower():
+            elif open_paragraph and _goes_on(parts[-1], text):
                 glue = "" if parts[-1].endswith(_HYPHENS) else " "
                 if glue == "":  # a word broken across columns or pages: mend it, keeping the offsets true
                     before = parts[-1]
