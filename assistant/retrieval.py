@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from .embedding import Embedder
+from .patterns import cue
 from .pdf.layout import may_answer, section_of
 from .settings import Settings
 from .snapshot import SentenceVectors, Snapshot
@@ -138,9 +139,18 @@ class Retriever:
             page_breaks=[b for b in doc.page_starts if chunk.start < b < chunk.end] if chunk.page != chunk.page_end else [],
             dense_rank=dense[0] if dense else None, lexical_rank=lexical[0] if lexical else None,
             front_matter=not chunk.section and chunk.end <= self.body_start(doc.doc_id),
+            opens_in_caption=opens_in_caption(doc.text, chunk.start),
             dense_score=round(float(dense[1]), 6) if dense else None,
             lexical_score=round(float(lexical[1]), 6) if lexical else None,
         )
+
+
+def opens_in_caption(text: str, start: int) -> bool:
+    """Whether offset `start` of a document's text lies inside a paragraph that opens as a figure or table
+    legend ("Figure 2.", "Table 1", "FIG 3"): a chunk starting there starts with legend sentences."""
+    if start <= 0 or text[start - 1] == "\n":
+        return False
+    return bool(cue("caption").match(text, text.rfind("\n", 0, start) + 1))
 
 
 def abstract_start(doc: Document) -> int:

@@ -95,6 +95,7 @@ class Passage:
     dense_rank: int | None = None
     lexical_rank: int | None = None
     front_matter: bool = False  # before the document's Abstract: title lines, journal and site lines
+    opens_in_caption: bool = False  # the chunk starts inside a figure or table legend begun before it
     dense_score: float | None = None  # cosine with the query, when the dense search found it
     lexical_score: float | None = None  # BM25 score, when the lexical search found it
 

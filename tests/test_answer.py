@@ -235,3 +235,23 @@ def test_a_whole_pdf_line_without_a_sentence_end_is_a_heading_not_an_answer():
     assert prose(3) == {"Overall, our": True, "Dispersal is": False, "We wondered ": True, "Participants": True,
                         "We next meas": True}
     assert prose(0)["Dispersal is"]  # a web page's hard-wrapped line may be running text
+
+
+def test_a_passage_that_starts_inside_a_legend_never_answers_from_it():
+    from assistant.answering.extractive import _sentences
+    from assistant.retrieval import opens_in_caption
+    from assistant.types import Passage
+
+    document = ("Dox responders showed more Akkermansia muciniphila before treatment.\n"
+                "Figure 3. Baseline microbiome of responders. (A) Tumor area. Proportional abundance of bacterial "
+                "species before treatment in responders and nonresponders, (G) Roseburia intestinalis.\n"
+                "Mice that received Dox were stratified into responders and nonresponders.")
+    chunk_start = document.index("Proportional abundance")
+    assert opens_in_caption(document, chunk_start)
+    assert not opens_in_caption(document, 0) and not opens_in_caption(document, document.index("Mice that"))
+    assert not opens_in_caption(document, document.index("Figure 3."))  # the legend's own first line says so
+    text = document[chunk_start:]
+    passage = Passage(chunk_id="c", doc_id="d", source="s.pdf", title="A paper", text=text, start=chunk_start,
+                      end=len(document), score=1.0, section="Results", page=7, opens_in_caption=True)
+    prose = {c.text[:12]: c.prose for c in _sentences(passage, 0)}
+    assert prose == {"Proportional": False, "Mice that re": True}

@@ -88,6 +88,16 @@ def test_a_paragraph_broken_by_a_column_or_page_goes_on_however_its_next_line_st
     assert not _goes_on("…dendritic cell vaccine", "Joonsu Han") and not _goes_on("A", "B")
 
 
+def test_text_its_clipping_path_hides_is_not_read(papers):
+    # MDPI places each figure as a whole page of the review manuscript clipped to the figure; the rest of that
+    # page's text is invisible and would repeat whole paragraphs of the paper
+    text = papers["10.3390_cancers14194849.pdf"].text
+    for sentence in ("3.2. Doxorubicin Shifts the Gut Bacterial Microbiome", "Elevated visceral adiposity is associated",
+                     "Figure 1. Combination of antibiotics and doxorubicin", "The intestinal epithelium is considered"):
+        assert text.count(sentence) == 1, sentence
+    assert "FOR PEER REVIEW" not in text
+
+
 def test_text_outside_the_page_is_not_read():
     from assistant.pdf.layout import _in_side_margin
     from assistant.pdf.reader import Char, Line, Page

@@ -270,11 +270,14 @@ def _pdf_heading(passage: Passage, start: int, end: int) -> bool:
             and not _LINE_END.search(text, start, end))
 
 
-def _in_caption(text: str, start: int) -> bool:
+def _in_caption(passage: Passage, start: int) -> bool:
     """Whether the sentence at `start` belongs to a figure or table legend: its paragraph opens "Figure 2" or
-    "Table 1", or the sentence opens with a panel's letter ("(B) Tumor volumes of…"), as legend sentences do
-    when the chunk starts inside the legend."""
+    "Table 1" (in this passage, or before it when the passage starts inside a legend), or the sentence opens
+    with a panel's letter ("(B) Tumor volumes of…"), as legend sentences do."""
+    text = passage.text
     paragraph = text.rfind("\n", 0, start) + 1
+    if paragraph == 0 and passage.opens_in_caption:
+        return True
     return bool(cue("caption").match(text, paragraph) or cue("panel_label").match(text, start))
 
 
@@ -305,7 +308,7 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
         prose = (not names and not passage.front_matter and is_running_text(sentence)
                  and not _pdf_heading(passage, start, end)
                  and not _same_text(sentence, passage.title)
-                 and not _in_caption(passage.text, start))
+                 and not _in_caption(passage, start))
         out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context, prose=prose,
                              overview=bool(cue("overview_sentence").search(sentence))))
     return out

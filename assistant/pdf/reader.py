@@ -4,16 +4,20 @@ PDFium gives characters in content order with its own line breaks. A line here i
 between those breaks, cut again where the next character sits lower or higher by most of a line (PDFium
 joins lines after a hyphen) or jumps right by more than three font sizes (two columns on one baseline).
 Lines on one baseline are merged back (PDFium breaks at superscripts), and raised small characters after
-a word (citation numbers, affiliation marks) are dropped. Coordinates are top-down, in PDF points.
+a word (citation numbers, affiliation marks) are dropped. Text objects that their clipping path hides
+altogether are not read (MDPI places each figure as a whole page of the review manuscript, clipped to the
+figure: the rest of that page's text is invisible but still in the file). Coordinates are top-down, in PDF
+points.
 """
 
 from __future__ import annotations
 
+import ctypes
 import statistics
 import threading
 from dataclasses import dataclass, field
 
-READER_VERSION = "2"
+READER_VERSION = "3"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -103,10 +107,16 @@ def read_page(pdf, number: int) -> Page:
     count = textpage.count_chars()
     # one character per index (the text range string can drift from the indices around ligatures)
     text = [_unicode(raw, textpage, i) for i in range(count)]
+    hidden = _clipped_away(raw, page)
+    if hidden:
+        text = ["" if _address(raw.FPDFText_GetTextObject(textpage.raw, i)) in hidden else ch
+                for i, ch in enumerate(text)]
     lines: list[Line] = []
     current: list[Char] = []
     weight = 0
     for i, char in enumerate(text):
+        if not char:  # hidden by its clipping path
+            continue
         if char in _BREAKS:
             _flush(current, weight, lines, number)
             current = []
@@ -127,6 +137,50 @@ def read_page(pdf, number: int) -> Page:
     textpage.close()
     page.close()
     return Page(number, width, height, _merge_baselines(lines))
+
+
+def _clipped_away(raw, page) -> set[int]:
+    """Addresses of the page's text objects (inside forms too) that lie wholly outside their clipping path."""
+    hidden: set[int] = set()
+
+    def walk(objects: list) -> None:
+        for obj in objects:
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                walk([raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))])
+            elif kind == raw.FPDF_PAGEOBJ_TEXT and _outside(_bounds(raw, obj), _clip_bounds(raw, obj)):
+                hidden.add(_address(obj))
+
+    walk([raw.FPDFPage_GetObject(page.raw, i) for i in range(raw.FPDFPage_CountObjects(page.raw))])
+    return hidden
+
+
+def _address(handle) -> int | None:
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
+def _bounds(raw, obj) -> tuple[float, float, float, float] | None:
+    box = [ctypes.c_float() for _ in range(4)]
+    return tuple(v.value for v in box) if raw.FPDFPageObj_GetBounds(obj, *box) else None
+
+
+def _clip_bounds(raw, obj) -> tuple[float, float, float, float] | None:
+    """The box around an object's clipping path, in the object's own space (None when it has none)."""
+    clip = raw.FPDFPageObj_GetClipPath(obj)
+    if not clip:
+        return None
+    xs, ys = [], []
+    for path in range(max(raw.FPDFClipPath_CountPaths(clip), 0)):
+        for index in range(max(raw.FPDFClipPath_CountPathSegments(clip, path), 0)):
+            x, y = ctypes.c_float(), ctypes.c_float()
+            if raw.FPDFPathSegment_GetPoint(raw.FPDFClipPath_GetPathSegment(clip, path, index), x, y):
+                xs.append(x.value)
+                ys.append(y.value)
+    return (min(xs), min(ys), max(xs), max(ys)) if xs else None
+
+
+def _outside(box, clip) -> bool:
+    return bool(box and clip) and (box[2] <= clip[0] or box[0] >= clip[2] or box[3] <= clip[1] or box[1] >= clip[3])
 
 
 def _unicode(raw, textpage, index: int) -> str:
