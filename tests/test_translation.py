@@ -21,6 +21,17 @@ def test_words_are_glossed_by_their_first_sense_and_latin_terms_are_kept():
     assert english_gloss("？") == ""
 
 
+def test_a_word_takes_the_sense_its_collection_uses():
+    from assistant.lexical import tokenize
+
+    assert gloss_word("鉴定") == ["appraise"]  # the dictionary's first sense
+    vocabulary = set(tokenize("RNA editing sites were identified with REDItools2"))
+    assert gloss_word("鉴定", vocabulary.__contains__) == ["identify"]
+    assert gloss_word("鉴定", set().__contains__) == ["appraise"]  # none known: the first sense again
+    gloss = english_gloss("作者用什么软件来鉴定小鼠视网膜中的 RNA 编辑位点？", vocabulary.__contains__)
+    assert "identify" in gloss and "appraise" not in gloss and "RNA" in gloss
+
+
 def test_a_word_the_dictionary_lacks_is_glossed_by_its_longest_listed_parts():
     assert gloss_word("纳米孔") and "nanometer" in gloss_word("纳米孔")[0]
     assert gloss_word("焦点小组") == gloss_word("焦点") + gloss_word("小组")
