@@ -142,6 +142,8 @@ def read_page(pdf, number: int) -> Page:
 def _clipped_away(raw, page) -> set[int]:
     """Addresses of the page's text objects (inside forms too) that lie wholly outside their clipping path."""
     hidden: set[int] = set()
+    if not hasattr(raw, "FPDFText_GetTextObject"):  # PDFium builds before 2023 cannot map characters to objects
+        return hidden
 
     def walk(objects: list) -> None:
         for obj in objects:
