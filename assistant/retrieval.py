@@ -75,14 +75,21 @@ class Retriever:
         fetch = max(self.settings.fetch_k, k)
         dense = self.dense(query, fetch, wanted) if mode in ("hybrid", "dense") else []
         lexical = self.lexical(query, fetch, wanted) if mode in ("hybrid", "lexical") else []
+        # chunks that may not answer (a paper's reference list) leave the rankings before they are fused: ranked
+        # first by both searches, another study's title would push the paper's own passages down every ranking
+        dense, lexical = self._answering(dense, query), self._answering(lexical, query)
         scored = self.hybrid(query, dense, lexical, lang) if mode == "hybrid" else (dense or lexical)
         dense_hits = {pos: (r, s) for r, (pos, s) in enumerate(dense, 1)}
         lexical_hits = {pos: (r, s) for r, (pos, s) in enumerate(lexical, 1)}
-        passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored
-                    if may_answer(self.snapshot.chunks[pos].section, query)]
+        passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored]
         if dedupe:
             passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
         return passages[:k]
+
+    def _answering(self, ranking: list[tuple[int, float]], query: str) -> list[tuple[int, float]]:
+        """The ranking without the chunks whose section may not answer this query (pdf.layout.may_answer)."""
+        chunks = self.snapshot.chunks
+        return [hit for hit in ranking if may_answer(chunks[hit[0]].section, query)]
 
     def hybrid(self, query: str, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
                lang: str | None = None) -> list[tuple[int, float]]:

@@ -259,6 +259,13 @@ def test_indexing_the_papers_gives_every_chunk_and_citation_a_page_and_never_ans
         answer = assistant.answer(question)
         assert all(p.section != "References" for p in answer.passages)
         assert all(c.page >= 1 for c in answer.citations)
+    # the reference list leaves the rankings before fusion: a passage's ranks count only chunks that may answer
+    retriever, question = assistant.retriever, "Which earlier studies reported heart failure rehabilitation outcomes?"
+    dense = retriever.dense(question, 20)
+    assert any(chunks[pos].section == "References" for pos, _ in dense)
+    answering = [pos for pos, _ in dense if may_answer(chunks[pos].section, question)]
+    ranked = [p for p in retriever.retrieve(question) if p.dense_rank]
+    assert ranked and all(chunks[answering[p.dense_rank - 1]].chunk_id == p.chunk_id for p in ranked)
     doi = assistant.answer("What is the DOI of the paper on patient experiences of heart failure programmes?")
     assert doi.mode == "metadata" and "10.1155/2010/157939" in doi.text
     assert "10.1155/2010/157939" in doi.citations[0].quote and doi.citations[0].page == 1
