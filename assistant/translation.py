@@ -25,7 +25,7 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .lexical import CHINESE_STOPWORDS
+from .lexical import CHINESE_STOPWORDS, tokenize
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Latin words with digits, hyphens and the symbols of units and values (5-FU, HCT116, 10 μM, -0.58)
@@ -74,8 +74,6 @@ def first_sense(word: str, known: Callable[[str], bool] | None = None) -> str | 
 
 
 def _share_known(sense: str, known: Callable[[str], bool]) -> float:
-    from .lexical import tokenize
-
     terms = tokenize(sense)
     return sum(map(known, terms)) / len(terms) if terms else 0.0
 

@@ -235,13 +235,18 @@ def _breaks(prev: Line, line: Line, body: float) -> bool:
     return prev.bold and not line.bold and len(prev.text) < 80  # a bold heading line above its text
 
 
+def _is_numbered_title(text: str) -> bool:
+    """Whether the text reads as a subsection's numbered title: "3.2. Doxorubicin Shifts the Gut…", no
+    sentence inside it and none ended."""
+    return (bool(_NUMBERED_TITLE.match(text)) and not text.rstrip().endswith(_SENTENCE_END + (",", ";"))
+            and not _SENTENCE_INSIDE.search(_NUMBERING.sub("", text)))
+
+
 def _ends_numbered_title(block: Block, line: Line) -> bool:
     """Whether `line` starts the paragraph under a numbered subheading set in the body's size and weight
     (MDPI's italics): the block so far is one or two lines of a numbered title, and `line` is indented."""
     first = block.lines[0]
-    return (len(block.lines) <= 2 and bool(_NUMBERED_TITLE.match(first.text)) and line.x0 > first.x0 + 0.5 * line.size
-            and not any(_SENTENCE_INSIDE.search(_NUMBERING.sub("", ln.text)) or ln.text.rstrip().endswith(_SENTENCE_END)
-                        for ln in block.lines))
+    return len(block.lines) <= 2 and line.x0 > first.x0 + 0.5 * line.size and _is_numbered_title(block.text)
 
 
 def _classify(block: Block, body: float) -> Block:
@@ -264,8 +269,7 @@ def _is_heading(block: Block, body: float) -> bool:
         return False
     if section_of(text):
         return True
-    if (_NUMBERED_TITLE.match(text) and not text.endswith(_SENTENCE_END + (",", ";"))
-            and not _SENTENCE_INSIDE.search(_NUMBERING.sub("", text))):
+    if _is_numbered_title(text):
         return True  # numbered like a subsection, short, no sentence in it: set like the text or not
     if text.endswith((".", ",", ";")) and not _NUMBERING.match(text):
         return False
