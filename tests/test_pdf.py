@@ -152,6 +152,12 @@ def test_no_running_header_licence_or_preprint_stamp_in_the_text(papers):
         assert FURNITURE.findall(paper.text) == [], name
 
 
+def test_a_sidebar_naming_the_editor_is_furniture_and_the_sentence_it_broke_reads_as_one(papers):
+    for name in ("10.7554_eLife.91357.3.pdf", "10.1128_msphere.00109-24.pdf"):  # eLife, ASM (mSphere)
+        assert not re.search(r"(?m)^(Reviewing )?Editor:? [A-Z]", papers[name].text), name
+    assert "transcribes a particular splice junction (Beyer et al., 1981" in papers["10.7554_eLife.91357.3.pdf"].text
+
+
 def test_a_pointer_to_a_figure_on_another_page_is_dropped_so_its_caption_reads_as_one(papers):
     text = papers["10.1186_s12915-024-01908-y.pdf"].text  # BMC Biology: "(See figure on next page.)" above Fig. 1
     assert not re.search(r"(?i)see (figure|table) on (the )?(next|previous) page", text)
