@@ -158,6 +158,19 @@ def test_a_sidebar_naming_the_editor_is_furniture_and_the_sentence_it_broke_read
     assert "transcribes a particular splice junction (Beyer et al., 1981" in papers["10.7554_eLife.91357.3.pdf"].text
 
 
+def test_small_print_in_a_column_beside_the_text_never_breaks_a_sentence(papers):
+    # ASM's first-page sidebar (editor, correspondence, conflicts) and a correspondence note set in the margin
+    text = " ".join(papers["10.1128_msphere.00109-24.pdf"].text.split())
+    assert "3.7% in North America, although species-level epidemiology data are uncommon (5)." in text
+    assert "The authors declare no conflict of interest." in text  # kept, after the page's prose
+    text = " ".join(papers["intpsychogeriatrics2014_stressful_life_events_dementia.pdf"].text.split())
+    assert "approaches that promote continued independent living" in text
+    # an abstract set smaller than the body, across the text's own column, stays where it is
+    paper = papers["10.1186_s13059-023-02935-8.pdf"]
+    starts = dict((name, start) for start, name in reversed(paper.sections))
+    assert starts["Abstract"] < paper.text.index("Glucokinase (GCK) regulates insulin secretion") < starts["Introduction"]
+
+
 def test_a_pointer_to_a_figure_on_another_page_is_dropped_so_its_caption_reads_as_one(papers):
     text = papers["10.1186_s12915-024-01908-y.pdf"].text  # BMC Biology: "(See figure on next page.)" above Fig. 1
     assert not re.search(r"(?i)see (figure|table) on (the )?(next|previous) page", text)

@@ -29,10 +29,11 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "11"
+LAYOUT_VERSION = "12"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
+SMALL_PRINT = 0.92  # a line set this much smaller than the body text is small print (labels, sidebars, notes)
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
@@ -138,7 +139,8 @@ def lay_out(pages: list[Page]) -> LaidOut:
     for page in pages:
         kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)
                 and not furniture.search(line.text.strip())]
-        blocks.extend(_demote_label_headings([_classify(block, body) for block in _group(kept, body)]))
+        page_blocks = _demote_label_headings([_classify(block, body) for block in _group(kept, body)])
+        blocks.extend(_mark_asides(page_blocks, kept, body))
     return _assemble(pages, blocks, _spellings(lines))
 
 
@@ -292,10 +294,33 @@ def _demote_label_headings(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
+def _mark_asides(blocks: list[Block], lines: list[Line], body: float) -> list[Block]:
+    """Small print in a column of its own beside the text (a first-page sidebar: editor, correspondence,
+    conflicts) is an aside: it is kept, after its page's prose like a caption, so that it never breaks a
+    sentence. Small print across the text's own column (an abstract, a footnote) stays where it is."""
+    text_lines = [line for line in lines if not _small(line, body)]
+    for block in blocks:
+        if block.kind == "prose" and all(_small(line, body) for line in block.lines) and _beside_text(block, text_lines):
+            block.kind = "aside"
+    return blocks
+
+
+def _small(line: Line, body: float) -> bool:
+    return line.size < SMALL_PRINT * body
+
+
+def _beside_text(block: Block, text_lines: list[Line]) -> bool:
+    """Whether body-size lines sit level with the block, all of them left or right of it."""
+    x0, x1 = min(line.x0 for line in block.lines), max(line.x1 for line in block.lines)
+    top, bottom = min(line.top for line in block.lines), max(line.bottom for line in block.lines)
+    level = [line for line in text_lines if line.top < bottom and line.bottom > top]
+    return bool(level) and all(line.x1 <= x0 or line.x0 >= x1 for line in level)
+
+
 def _is_figure_text(block: Block, body: float) -> bool:
     lengths = [len(line.text) for line in block.lines]
     short = statistics.median(lengths) < 40
-    smaller = statistics.median(line.size for line in block.lines) < 0.92 * body
+    smaller = statistics.median(line.size for line in block.lines) < SMALL_PRINT * body
     return short and (smaller or sum(ch.isalpha() for ch in block.text) < 0.5 * len(block.text))
 
 
@@ -372,7 +397,7 @@ def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> lis
     paragraph (and its subheading) instead, still on their own page, unless it began on an earlier page
     (`continues`)."""
     text = [b for b in blocks if b.kind in ("prose", "heading")]
-    captions = [b for b in blocks if b.kind == "caption"]
+    captions = [b for b in blocks if b.kind in ("caption", "aside")]
     if not captions or not text or text[-1].kind != "prose":
         return text + captions
 
@@ -426,7 +451,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                     out.sections.append((start, name))
                     current_section = name
                 open_paragraph = False
-            elif block.kind == "caption":
+            elif block.kind in ("caption", "aside"):
                 add(text, "\n")
                 open_paragraph = False
             elif parts and text[:1] in _CLOSING:
