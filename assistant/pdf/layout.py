@@ -9,10 +9,13 @@ The rules read the page, not a list of known journals:
 - Lines are grouped into blocks by gaps, size and column changes. A short block set bold or larger than
   the body, or named like a section, is a heading; one that starts "Figure 2" or "Table 1" is a caption
   (kept, after the page's prose, so that it never breaks a sentence); blocks of short lines set smaller
-  than the body are figure labels or table cells (dropped).
+  than the body are figure labels or table cells (dropped); other small print in a column of its own beside
+  the text (a first-page sidebar) is an aside, kept after the page's prose like a caption. Text that its
+  clipping path hides (reader.py) or that lies off the page is never read.
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
   elsewhere; a paragraph that runs on into the next column or page (it ends without a full stop and the
-  next starts in lower case) is joined into one, the page's captions set before it rather than inside it.
+  next starts in lower case or with a bracket, or it stopped on a sign or word no paragraph ends on) is
+  joined into one, the page's captions set before it rather than inside it.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ class Block:
     """Consecutive lines of one page that belong together, and what they are."""
 
     lines: list[Line]
-    kind: str = "prose"  # prose | heading | caption | figure | furniture
+    kind: str = "prose"  # prose | heading | caption | aside | figure | furniture
 
     @property
     def page(self) -> int:
