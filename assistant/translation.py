@@ -59,7 +59,7 @@ def _dictionary() -> Any:
     return CcCedict()
 
 
-def first_sense(word: str, known: Callable[[str], bool] | None = None) -> str | None:
+def dictionary_sense(word: str, known: Callable[[str], bool] | None = None) -> str | None:
     """The English sense of a Chinese word in CC-CEDICT (None when the word is not listed): the first one, or
     with `known` (whether the collection uses a search term), the first of those whose terms the collection
     uses most ("鉴定" -> "identify" rather than "appraise" in papers that identify things)."""
@@ -117,14 +117,14 @@ def _sense_terms() -> dict[str, str]:
 
 def gloss_word(word: str, known: Callable[[str], bool] | None = None) -> list[str]:
     """The senses of a Chinese word: its own, else those of its longest listed parts, left to right (`known`:
-    see first_sense)."""
-    sense = first_sense(word, known)
+    see dictionary_sense)."""
+    sense = dictionary_sense(word, known)
     if sense is not None:
         return [sense] if sense else []
     senses, start = [], 0
     while start < len(word):
         for end in range(len(word), start + 1, -1):  # parts of two characters or more: single ones are too vague
-            part = first_sense(word[start:end], known)
+            part = dictionary_sense(word[start:end], known)
             if part is not None:
                 senses += [part] if part else []
                 start = end

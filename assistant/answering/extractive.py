@@ -76,8 +76,9 @@ MAX_ANSWER_CHARS = 700
 FACT_SENTENCES = 2  # a factoid question's answer: the best sentence and perhaps one more
 # A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
 # caption, label or list of names does not (see is_running_text).
-_PROSE_END = re.compile(r"[.!?。！？；…][\"'”’)）\]]*$")
-_LINE_END = re.compile(r"[.!?。！？；…:：][\"'”’)）\]]*$")  # a PDF line that ends so is a paragraph's end
+_END_MARKS, _CLOSERS = ".!?。！？；…", "\"'”’)）\\]"
+_PROSE_END = re.compile(f"[{_END_MARKS}][{_CLOSERS}]*$")
+_LINE_END = re.compile(f"[{_END_MARKS}:：][{_CLOSERS}]*$")  # a PDF line that ends so is a paragraph's end (or a quote's lead-in)
 LONG_LINE_CHARS = 80  # a wrapped line of running text is long; titles and captions are mostly shorter
 LONG_LINE_CJK = 40
 

@@ -225,7 +225,7 @@ def _breaks(prev: Line, line: Line, body: float) -> bool:
         return True
     # into a subheading set a little larger than the text (after a finished sentence), and out of it (unless
     # the larger line was running text after all)
-    if _heading_size(line, body) and not _heading_size(prev, body) and prev.text.rstrip().endswith((".", ":", "?", "!")):
+    if _heading_size(line, body) and not _heading_size(prev, body) and prev.text.rstrip().endswith(_SENTENCE_END):
         return True
     if (_heading_size(prev, body) and not _heading_size(line, body) and not _SENTENCE_INSIDE.search(prev.text)
             and not prev.text.rstrip().endswith((",", ";"))):
