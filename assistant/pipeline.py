@@ -9,7 +9,8 @@
                    gloss), and the chunk stating an asked metadata value
       -> fields    a question asking for a bibliographic field itself is answered from the lead document's
                    fields, cited to the line that states the value
-      -> extract   the extractive answer; it also decides refusal from the evidence
+      -> extract   the extractive answer; it also decides refusal from the evidence (a refused Chinese
+                   question is searched again through its gloss when some documents have no Chinese text)
       -> generate  the LLM's answer with checked markers, or the extractive one
 
 `answer_pieces` yields text pieces and then the final Answer; `answer()` keeps the last item and
@@ -32,7 +33,7 @@ from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .cards.answer import answer_from_cards
 from .query import Query, read_query
-from .types import Answer, Passage
+from .types import Answer, Document, Passage
 
 if TYPE_CHECKING:
     from .api import Assistant
@@ -119,13 +120,29 @@ def retrieve(assistant: Assistant, turn: Turn) -> None:
     passages = retriever.retrieve(query.standalone, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
                                   sources=sources, lang=query.lang)
     if settings.gloss_questions and query.lang == "zh" and passages and passages[0].lang == "en":
-        from .translation import english_gloss
+        glossed = _glossed(turn, k, settings)
+        if glossed is not None:
+            turn.query, passages = glossed
+            query = turn.query
+    _keep(turn, passages)
 
-        gloss = english_gloss(query.standalone, retriever.snapshot.lexical.doc_freq.__contains__)
-        if gloss:
-            turn.query = query = query.glossed(gloss)
-            passages = retriever.retrieve(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
-                                          sources=sources, lang="en")
+
+def _glossed(turn: Turn, k: int, settings: Any) -> tuple[Query, list[Passage]] | None:
+    """The query glossed into English and the passages its gloss finds, or None when nothing glosses."""
+    from .translation import english_gloss
+
+    retriever, query = turn.retriever, turn.query
+    gloss = english_gloss(query.standalone, retriever.snapshot.lexical.doc_freq.__contains__)
+    if not gloss:
+        return None
+    passages = retriever.retrieve(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
+                                  sources=list(query.sources) if query.sources else None, lang="en")
+    return query.glossed(gloss), passages
+
+
+def _keep(turn: Turn, passages: list[Passage]) -> None:
+    """Record the passages found, with the lead document's chunk stating an asked metadata value."""
+    query, retriever = turn.query, turn.retriever
     also: list[Passage] = []
     if passages and query.fields and not query.compares:
         turn.values = asked_values(query.fields, retriever.snapshot.documents[passages[0].doc_id])
@@ -159,7 +176,36 @@ def answer_from_metadata(turn: Turn) -> Answer | None:
 
 
 def extract(assistant: Assistant, turn: Turn) -> None:
-    """The extractive answer (also the evidence check for refusing)."""
+    """The extractive answer (also the evidence check for refusing). A refused Chinese question gets a second
+    search through its English gloss when the collection holds documents with no Chinese text, which a Chinese
+    search cannot find; that answer stands only when it quotes such documents alone."""
+    _extract(assistant, turn)
+    if not (turn.extract.refused and _may_ask_english_only(assistant, turn)):
+        return
+    glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
+    if glossed is None:
+        return
+    second = Turn(glossed[0], turn.retriever, turn.started, turn.notices)
+    _keep(second, glossed[1])
+    _extract(assistant, second)
+    english_only = {d.source for d in turn.retriever.snapshot.documents.values() if not _has_chinese(d)}
+    if not second.extract.refused and {c.source for c in second.extract.citations} <= english_only:
+        turn.query, turn.passages, turn.also, turn.values = second.query, second.passages, second.also, second.values
+        turn.extract, turn.retrieved = second.extract, second.retrieved
+
+
+def _may_ask_english_only(assistant: Assistant, turn: Turn) -> bool:
+    """Whether a Chinese question, not yet glossed, may be about a document with no Chinese text."""
+    documents = turn.retriever.snapshot.documents
+    return (assistant.settings.gloss_questions and turn.query.lang == "zh" and not turn.query.gloss
+            and not turn.query.compares and any(not _has_chinese(d) for d in documents.values()))
+
+
+def _has_chinese(document: Document) -> bool:
+    return "zh" in (document.langs or ())
+
+
+def _extract(assistant: Assistant, turn: Turn) -> None:
     retriever, settings = turn.retriever, assistant.settings
     turn.extract = extractive_answer(
         turn.query, turn.passages, assistant.embed_sentences, retriever.snapshot.lexical,

@@ -101,3 +101,36 @@ def test_the_words_of_a_gloss_do_not_count_as_the_askers_unknown_words(english_w
                             retriever.embed_query("How many calls does the Bergen triage line answer?"))
     assert plain is not None and plain.question_rarity > 0.0
     assert question_features(plain)[share] == pytest.approx(plain.unknown_rarity / plain.question_rarity)
+
+
+BALINT = "003_28219f0a5b59faca.txt"  # the one bundled study whose page has no Chinese text beyond its keywords
+
+
+def test_a_refused_chinese_question_is_searched_again_through_its_gloss_for_a_study_with_no_chinese_text(assistant):
+    question = "在远程巴林特小组的研究里，有几位临床医生参加了访谈？"
+    first = assistant.retriever.retrieve(question, lang="zh")
+    assert first[0].lang == "zh" and first[0].source != BALINT  # the Chinese search alone misses the study
+    answer = assistant.answer(question)
+    assert not answer.refused and "12 of them were interviewed" in answer.text
+    assert {c.source for c in answer.citations} == {BALINT} and answer.question == question
+    plain = Assistant(assistant.settings.model_copy(update={"gloss_questions": False}), embedder=assistant.embedder)
+    assert plain.answer(question).refused
+
+
+def test_the_second_search_may_not_answer_from_a_study_with_chinese_text(assistant):
+    # its gloss ("sympathize with circle … degree of satisfaction") quotes the bilingual CFT study, which the
+    # Chinese search could already read: the refusal stands
+    answer = assistant.answer("同情圈参与者的满意度打分是多少？")
+    assert answer.refused and answer.text == "在已索引的研究中没有找到这个问题的答案。"
+
+
+def test_a_collection_without_english_only_documents_is_never_searched_twice(tmp_path, embedder, monkeypatch):
+    from assistant import pipeline
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "zh.txt").write_text("同伴支持小组\n九名同伴志愿者参加了两个焦点小组。\n", "utf-8")
+    bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=sources), embedder=embedder)
+    bot.index()
+    monkeypatch.setattr(pipeline, "_glossed", lambda *args: pytest.fail("glossed without English-only documents"))
+    assert bot.answer("远程巴林特小组每次开会多长时间？").refused
