@@ -239,6 +239,37 @@ def test_a_rotated_page_reads_as_the_upright_one(tmp_path):
     assert FURNITURE.findall(turned.text) == [] and turned.metadata.doi == upright.metadata.doi
 
 
+def _one_line_pdf(text: bytes, font: bytes = b"Helvetica") -> bytes:
+    """A one-page PDF showing `text` (a PDF string's bytes) in a standard font, with no Unicode map."""
+    content = b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+               b"/Contents 5 0 R >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /" + font + b" >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_ligatures_quotes_and_dashes_of_latex_t1_fonts_without_a_unicode_map_read_as_letters():
+    # the codes LaTeX's T1 encoding gives ff, ffi, quotes and an en dash, as PDFium passes them on unmapped
+    paper = read_pdf(_one_line_pdf(b"Roundo\\033 error: a di\\033erent coe\\036cient, \\020wins\\021 in 65\\02585%."))
+    assert paper.text.strip() == "Roundoff error: a different coefficient, \u201cwins\u201d in 65\u201385%."
+
+
+def test_a_pdf_whose_fonts_give_symbols_instead_of_letters_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "symbols.pdf"
+    path.write_bytes(_one_line_pdf(b"Penalized least squares versus generalized least squares", b"ZapfDingbats"))
+    with pytest.raises(UnreadableSource, match="symbols instead of letters"):
+        read_document(path)
+
+
 def test_damaged_copies_are_refused_with_a_reason_and_never_crash(tmp_path):
     source = (PAPERS / "tully2010_patient_experiences_heart_failure_programmes_qualitative.pdf").read_bytes()
     damaged = {"truncated.pdf": source[: len(source) // 3], "header-only.pdf": source[:1024],

@@ -54,10 +54,25 @@ def _read_locked(data: bytes) -> PaperText:
         laid = lay_out(pages)
         if not laid.text.strip():
             raise UnreadableSource("no text could be extracted (a scanned PDF needs OCR first)")
+        if _mostly_symbols(laid.text):
+            raise UnreadableSource("its fonts give symbols instead of letters (no usable text layer; OCR could read it)")
         meta = paper_metadata(pages, _information(pdf), read_xmp(data), laid.text)
         return PaperText(laid.text, laid.page_starts, laid.sections, meta, len(pages))
     finally:
         pdf.close()
+
+
+def _mostly_symbols(text: str) -> bool:
+    """Whether the text holds more symbols than letters: fonts whose letters are drawn from a symbol font's
+    codes without a Unicode map read as dingbats ("P❡♥❛❧✐③❡❞"), and indexing them would only add noise."""
+    import unicodedata
+
+    letters = symbols = 0
+    for char in text:
+        kind = unicodedata.category(char)
+        letters += kind.startswith("L")
+        symbols += kind in ("So", "Co")
+    return symbols > letters
 
 
 def _information(pdf) -> dict[str, str]:

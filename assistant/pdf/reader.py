@@ -17,7 +17,7 @@ import statistics
 import threading
 from dataclasses import dataclass, field
 
-READER_VERSION = "3"
+READER_VERSION = "4"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -26,6 +26,11 @@ HYPHEN_MARK = "\u00ad"  # where PDFium reports a line-end hyphen (a soft hyphen 
 _NORMALISE = str.maketrans({"\u00a0": " ", "\u2010": "-", "\u2011": "-", "\ufb01": "fi", "\ufb02": "fl",
                             "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl"})
 _SUPERSCRIPT_CHARS = set("0123456789,–-−†‡*§¶#abcdefghij")
+# LaTeX's T1 (Cork) font encoding puts quotes, dashes and ligatures in the control-code slots; a font
+# embedded without a Unicode map (cm-super's SFRM…, common in LaTeX papers) makes PDFium pass those codes on,
+# which read as spaces: "di erent", "coe cient", "Roundo error"
+_CORK = {0x10: "\u201c", 0x11: "\u201d", 0x15: "\u2013", 0x16: "\u2014", 0x1B: "ff", 0x1C: "fi", 0x1D: "fl",
+         0x1E: "ffi", 0x1F: "ffl"}
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,9 @@ def _unicode(raw, textpage, index: int) -> str:
     if raw.FPDFText_IsHyphen(textpage.raw, index):
         return HYPHEN_MARK
     code = raw.FPDFText_GetUnicode(textpage.raw, index)
-    return chr(code) if code >= 32 and code not in (0xFFFE, 0xFFFF) else ("\n" if code in (10, 13) else " ")
+    if code >= 32 and code not in (0xFFFE, 0xFFFF):
+        return chr(code)
+    return "\n" if code in (10, 13) else _CORK.get(code, " ")
 
 
 def _starts_new_line(current: list[Char], glyph: Char) -> bool:
