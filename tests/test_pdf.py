@@ -270,6 +270,42 @@ def test_a_pdf_whose_fonts_give_symbols_instead_of_letters_is_refused_with_a_rea
         read_document(path)
 
 
+def _first_page(rows: list[tuple[str, float]]):
+    """A page one of centred lines (text, font size), top to bottom."""
+    from assistant.pdf.reader import Char, Line, Page
+
+    lines, top = [], 100.0
+    for text, size in rows:
+        left = 306 - len(text) * size * 0.25
+        lines.append(Line(1, [Char(ch, left + i * size * 0.5, top, left + (i + 1) * size * 0.5, top + size)
+                              for i, ch in enumerate(text)]))
+        top += size * 1.4
+    return [Page(1, 612, 792, lines)]
+
+
+def test_an_affiliation_centred_under_the_author_is_no_part_of_the_name():
+    from assistant.pdf.metadata import paper_metadata
+
+    for place in ("Mayo Clinic", "Universität Innsbruck", "GKX Associates Inc"):
+        pages = _first_page([("Population contrasts", 15.4), ("Terry M Therneau", 10.7), (place, 10.8),
+                             ("February 6, 2023", 10.7), ("This vignette covers population contrasts in the Cox model.", 9.4)])
+        meta = paper_metadata(pages, {}, {}, " ".join(line.text for line in pages[0].lines))
+        assert meta.title == "Population contrasts" and meta.authors == ["Terry M Therneau"], place
+        assert meta.label == "Therneau"
+
+
+def test_an_author_line_written_into_the_title_field_is_not_the_title():
+    from assistant.pdf.metadata import paper_metadata
+
+    pages = _first_page([("Adjusted Survival Curves", 15.4), ("Terry Therneau, Elizabeth Atkinson", 10.9),
+                         ("We describe how adjusted survival curves are computed and when they mislead.", 9.4)])
+    text = " ".join(line.text for line in pages[0].lines)
+    meta = paper_metadata(pages, {"Title": "Terry Therneau, Elizabeth Atkinson"}, {}, text)
+    assert meta.title == "Adjusted Survival Curves" and meta.authors == ["Terry Therneau", "Elizabeth Atkinson"]
+    titled = paper_metadata(pages, {"Title": "Adjusted Survival Curves in the Cox Model"}, {}, text)
+    assert titled.title == "Adjusted Survival Curves"  # a title field page one does not print is not used either
+
+
 def test_damaged_copies_are_refused_with_a_reason_and_never_crash(tmp_path):
     source = (PAPERS / "tully2010_patient_experiences_heart_failure_programmes_qualitative.pdf").read_bytes()
     damaged = {"truncated.pdf": source[: len(source) // 3], "header-only.pdf": source[:1024],

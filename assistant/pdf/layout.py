@@ -95,6 +95,7 @@ def vocabulary() -> dict:
         "line": re.compile(data["line_furniture"], re.IGNORECASE),
         "caption": cue("caption"),
         "declarations_topics": re.compile(data["declarations_topics"], re.IGNORECASE),
+        "affiliation": re.compile(data["affiliation"], re.IGNORECASE),
     }
 
 

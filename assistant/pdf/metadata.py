@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "2"
+METADATA_VERSION = "3"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -104,9 +104,16 @@ def _norm(text: str) -> str:
 
 
 def _stated(value: str, page_one: str) -> str:
-    """The value when page one prints it (a file name or a tool's name in the title field is not a title)."""
+    """The value when page one prints it (a file name or a tool's name in the title field is not a title, nor
+    is the author line some tools write there)."""
     value = " ".join(value.split()).strip()
-    return value if len(_norm(value)) >= 12 and _norm(value) in page_one else ""
+    return value if len(_norm(value)) >= 12 and _norm(value) in page_one and not _only_names(value) else ""
+
+
+def _only_names(text: str) -> bool:
+    """Whether the text is a list of two or more personal names and nothing else."""
+    parts = [p for p in re.split(r",|;|&|\band\b", text) if p.strip()]
+    return len(parts) >= 2 and len(_names(text)) == len(parts)
 
 
 def _title_block(lines: list[Line]) -> list[Line]:
@@ -148,6 +155,8 @@ def _authors_under(lines: list[Line], title: list[Line]) -> list[str]:
             for nxt in below[i + 1:]:
                 if abs(nxt.size - line.size) > 0.05 * line.size or nxt.top - block[-1].bottom > 0.8 * line.height:
                     break
+                if vocabulary()["affiliation"].search(nxt.text):  # "Mayo Clinic" centred under the name
+                    break
                 if nxt.x0 < line.x1 and nxt.x1 > line.x0:  # under the first line (centred lines too)
                     block.append(nxt)
             return _names(" ".join(b.text for b in block))
@@ -155,8 +164,7 @@ def _authors_under(lines: list[Line], title: list[Line]) -> list[str]:
 
 
 def _looks_like_authors(text: str, names: list[str]) -> bool:
-    vocab_affiliation = re.compile(r"universit|department|institut|hospital|school|college|centre|center|laborator", re.I)
-    if vocab_affiliation.search(text) or "@" in text or len(text) > 600:
+    if vocabulary()["affiliation"].search(text) or "@" in text or len(text) > 600:
         return False
     return len(names) >= 2 or bool(re.search(r"\b(and|&)\b|,", text)) or len(names[0].split()) in (2, 3, 4)
 
