@@ -239,6 +239,20 @@ def test_a_rotated_page_reads_as_the_upright_one(tmp_path):
     assert FURNITURE.findall(turned.text) == [] and turned.metadata.doi == upright.metadata.doi
 
 
+def test_chinese_lines_join_without_a_space_and_a_chinese_sentence_goes_on_across_blocks():
+    from collections import Counter
+
+    from assistant.pdf.layout import _goes_on, _runs_on, join_lines
+
+    lines = ["使用 pdflatex 命令可不依赖宏包，支持原来需要宏", "包扩展的图片格式（但 pdflatex 命", "令仍不支持 .eps 格式）。"]
+    assert join_lines(lines, Counter()) == "使用 pdflatex 命令可不依赖宏包，支持原来需要宏包扩展的图片格式（但 pdflatex 命令仍不支持 .eps 格式）。"
+    assert join_lines(["第二章讲述在 LaTeX 中如何书写", "LaTeX 的文字。"], Counter()) == "第二章讲述在 LaTeX 中如何书写 LaTeX 的文字。"
+    assert join_lines(["The model was fitted", "with lme4."], Counter()) == "The model was fitted with lme4."
+    assert _runs_on("如果两个可选参数都不用的话，则使用默认的") and not _runs_on("定理序号由这个计数器管理。")
+    assert _goes_on("如果两个可选参数都不用的话，则使用默认的", "与定理相同的计数器。")
+    assert not _goes_on("The last line of a paragraph", "Another paragraph starts here.")
+
+
 def _one_line_pdf(text: bytes, font: bytes = b"Helvetica") -> bytes:
     """A one-page PDF showing `text` (a PDF string's bytes) in a standard font, with no Unicode map."""
     content = b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"

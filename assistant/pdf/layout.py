@@ -32,7 +32,7 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "12"
+LAYOUT_VERSION = "13"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
@@ -40,6 +40,8 @@ SMALL_PRINT = 0.92  # a line set this much smaller than the body text is small p
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
+# Chinese characters, CJK punctuation and full-width forms (，。：（）…)
+_CHINESE_SET = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
 _CLOSING = tuple(".,;:)]")
 _LINE_NUMBER = re.compile(r"^\d{1,4}\s+(?=\S)")
@@ -360,8 +362,14 @@ def join_lines(texts: list[str], spellings: Counter) -> str:
         elif text[:1] in _CLOSING:  # the full stop after a dropped superscript, set on its own
             out += text
         else:
-            out = f"{out} {text}"
+            out = f"{out}{line_glue(out, text)}{text}"
     return out.replace(HYPHEN_MARK, "-")
+
+
+def line_glue(before: str, after: str) -> str:
+    """What joins two lines of one paragraph: a space, or nothing between Chinese characters and punctuation
+    (Chinese sets no space between words, so a space there would split "命令" into "命 令")."""
+    return "" if _CHINESE_SET.match(before[-1:]) and _CHINESE_SET.match(after[:1]) else " "
 
 
 def _mend(before: str, after: str, spellings: Counter) -> str:
@@ -386,13 +394,15 @@ def _mend(before: str, after: str, spellings: Counter) -> str:
 
 def _runs_on(text: str) -> bool:
     """Whether a prose block ends inside a sentence (its paragraph goes on in the next block)."""
-    return not re.search(r"[.!?:;)\]\"”]$", text)
+    return not re.search(r"[.!?:;)\]\"”。！？；：）」』]$", text)
 
 
 def _goes_on(before: str, after: str) -> bool:
     """Whether a block starting `after` continues the paragraph that ran on at the end of `before`: it starts
-    in lower case or with a bracket, or `before` stopped on a sign or word that no paragraph ends on."""
-    return after[:1].islower() or after[:1] in "([" or bool(_OPEN_END.search(before))
+    in lower case or with a bracket, or `before` stopped on a sign or word that no paragraph ends on, or
+    inside a Chinese sentence that the block goes on with."""
+    return (after[:1].islower() or after[:1] in "([" or bool(_OPEN_END.search(before))
+            or line_glue(before, after) == "")
 
 
 def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> list[Block]:
@@ -461,7 +471,7 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
             elif parts and text[:1] in _CLOSING:
                 add(text, "")
             elif open_paragraph and _goes_on(parts[-1], text):
-                glue = "" if parts[-1].endswith(_HYPHENS) else " "
+                glue = "" if parts[-1].endswith(_HYPHENS) else line_glue(parts[-1], text)
                 if glue == "":  # a word broken across columns or pages: mend it, keeping the offsets true
                     before = parts[-1]
                     parts[-1] = before[:-1] + _mend(before[:-1], text, spellings)
