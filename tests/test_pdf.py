@@ -253,6 +253,21 @@ def test_chinese_lines_join_without_a_space_and_a_chinese_sentence_goes_on_acros
     assert not _goes_on("The last line of a paragraph", "Another paragraph starts here.")
 
 
+def test_a_chinese_sentence_broken_by_a_page_reads_whole_with_every_character():
+    from assistant.pdf.layout import lay_out
+    from assistant.pdf.reader import Char, Line, Page
+
+    def line(page: int, text: str, top: float) -> Line:
+        return Line(page, [Char(ch, 72 + 10 * i, top, 82 + 10 * i, top + 10) for i, ch in enumerate(text)])
+
+    first = "这是第一页上的一段很长的中文文字，它在页面的末尾还没有结束，以及许多其他"
+    pages = [Page(1, 612, 792, [line(1, first[:30], 300), line(1, first[30:], 314)]),
+             Page(2, 612, 792, [line(2, "的扩展。这是第二页上的下一句话，它结束了这一段。", 300)])]
+    laid = lay_out(pages)
+    assert laid.text == first + "的扩展。这是第二页上的下一句话，它结束了这一段。"
+    assert laid.text[laid.page_starts[1]:].startswith("的扩展")
+
+
 def _one_line_pdf(text: bytes, font: bytes = b"Helvetica") -> bytes:
     """A one-page PDF showing `text` (a PDF string's bytes) in a standard font, with no Unicode map."""
     content = b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"

@@ -471,12 +471,12 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
             elif parts and text[:1] in _CLOSING:
                 add(text, "")
             elif open_paragraph and _goes_on(parts[-1], text):
-                glue = "" if parts[-1].endswith(_HYPHENS) else line_glue(parts[-1], text)
-                if glue == "":  # a word broken across columns or pages: mend it, keeping the offsets true
+                broken = parts[-1].endswith(_HYPHENS)
+                if broken:  # a word broken across columns or pages: mend it, keeping the offsets true
                     before = parts[-1]
                     parts[-1] = before[:-1] + _mend(before[:-1], text, spellings)
                     length += len(parts[-1]) - len(before)
-                add(text, glue)
+                add(text, "" if broken else line_glue(parts[-1], text))
             elif block.kind == "prose" and not open_paragraph and (run_in := _run_in_back_matter(text)):
                 label, rest = run_in  # "References 1. Kudsk KA…", "Competing interests The authors declare…"
                 start = add(label, "\n")
