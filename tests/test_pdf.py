@@ -323,6 +323,21 @@ def test_an_affiliation_centred_under_the_author_is_no_part_of_the_name():
         assert meta.label == "Therneau"
 
 
+def test_an_address_is_never_read_as_authors():
+    from assistant.pdf.metadata import paper_metadata
+
+    def authors(rows: list[tuple[str, float]]) -> list[str]:
+        pages = _first_page([("This is a specimen title", 15.0), *rows,
+                             ("The abstract of the paper reads like running text and ends with a full stop.", 9.0)])
+        return paper_metadata(pages, {}, {}, " ".join(line.text for line in pages[0].lines)).authors
+
+    assert authors([("CV Radhakrishnan", 10.0), ("Elsevier B.V., Radarweg 29, 1043 NX Amsterdam, The Netherlands", 10.0)]) \
+        == ["CV Radhakrishnan"]
+    assert authors([("One Research Road, Ridge, NY 11961", 10.0)]) == []
+    assert authors([("Royal Astronomical Society, Burlington House, Piccadilly, London", 10.0)]) == []
+    assert authors([("Ann Author1,2, Second Author3", 10.0)]) == ["Ann Author", "Second Author"]  # marks are no address
+
+
 def test_an_author_line_written_into_the_title_field_is_not_the_title():
     from assistant.pdf.metadata import paper_metadata
 

@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "3"
+METADATA_VERSION = "4"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -45,6 +45,8 @@ _PREPRINT = re.compile(r"\b(?P<journal>bioRxiv|medRxiv|arXiv|Research Square|SSR
 _PUBLISHED = re.compile(r"\b(published|publication date|posted|accepted)\b[^0-9]{0,40}?(?:\d{1,2}\s+)?[A-Za-z]*\s*\d{0,2},?\s*(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
 _CITE_LINE = re.compile(r"cite this article|please cite|^citation:", re.IGNORECASE)
 _ET_AL = re.compile(r"^.*?\bet\s*al\.?[:,]?\s*")
+# a number standing on its own (a street number, a postcode) marks an address; affiliation marks stick to names
+_ADDRESS_NUMBER = re.compile(r"(?<![\w.])\d{2,}\b")
 
 
 @dataclass
@@ -164,7 +166,7 @@ def _authors_under(lines: list[Line], title: list[Line]) -> list[str]:
 
 
 def _looks_like_authors(text: str, names: list[str]) -> bool:
-    if vocabulary()["affiliation"].search(text) or "@" in text or len(text) > 600:
+    if vocabulary()["affiliation"].search(text) or "@" in text or len(text) > 600 or _ADDRESS_NUMBER.search(text):
         return False
     return len(names) >= 2 or bool(re.search(r"\b(and|&)\b|,", text)) or len(names[0].split()) in (2, 3, 4)
 
