@@ -323,6 +323,16 @@ def test_an_affiliation_centred_under_the_author_is_no_part_of_the_name():
         assert meta.label == "Therneau"
 
 
+def test_a_title_loses_the_marks_of_its_footnotes():
+    from assistant.pdf.metadata import paper_metadata
+
+    for printed, title in (("AIAA\u2217 LaTeX Package Users Manual\u2020", "AIAA LaTeX Package Users Manual"),
+                           ("This is a specimen title\u22c6,\u22c6\u22c6", "This is a specimen title"),
+                           ("Dose, timing and response: a trial*", "Dose, timing and response: a trial")):
+        pages = _first_page([(printed, 15.0), ("Ann Author", 10.0), ("The abstract reads like running text.", 9.0)])
+        assert paper_metadata(pages, {}, {}, printed).title == title
+
+
 def test_an_address_is_never_read_as_authors():
     from assistant.pdf.metadata import paper_metadata
 

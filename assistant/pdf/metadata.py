@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "4"
+METADATA_VERSION = "5"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -45,6 +45,7 @@ _PREPRINT = re.compile(r"\b(?P<journal>bioRxiv|medRxiv|arXiv|Research Square|SSR
 _PUBLISHED = re.compile(r"\b(published|publication date|posted|accepted)\b[^0-9]{0,40}?(?:\d{1,2}\s+)?[A-Za-z]*\s*\d{0,2},?\s*(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
 _CITE_LINE = re.compile(r"cite this article|please cite|^citation:", re.IGNORECASE)
 _ET_AL = re.compile(r"^.*?\bet\s*al\.?[:,]?\s*")
+_TITLE_MARKS = re.compile(r"[\u2217\u2020\u2021\u22c6\u2605]+(?:,[\u2217\u2020\u2021\u22c6\u2605]+)*")  # ∗ † ‡ ⋆ ★
 # a number standing on its own (a street number, a postcode) marks an address; affiliation marks stick to names
 _ADDRESS_NUMBER = re.compile(r"(?<![\w.])\d{2,}\b")
 
@@ -65,7 +66,7 @@ def paper_metadata(pages: list[Page], info: dict[str, str], xmp: dict[str, list[
     page_one = _norm(" ".join(line.text for line in first))
     title_block = _title_block(first)
     meta.title = _stated((xmp.get("title") or [""])[0], page_one) or _stated(info.get("Title", ""), page_one) or (
-        " ".join(line.text for line in title_block).strip().rstrip("."))
+        _without_note_marks(" ".join(line.text for line in title_block)))
     meta.authors = _authors_under(first, title_block) or _listed_authors(xmp.get("creator", []) or
                                                                          re.split(r",|;| and ", info.get("Author", "")), page_one)
     cite_lines = [text for page in pages for text in _around_citation(page)]
@@ -103,6 +104,12 @@ def _stating_lines(pages: list[Page], meta: Metadata) -> dict[str, list]:
 
 def _norm(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _without_note_marks(title: str) -> str:
+    """The title set on page one without the marks that point to its footnotes ("Users Manual†", "title⋆,⋆⋆")."""
+    title = _TITLE_MARKS.sub("", title)
+    return re.sub(r"[\s*,]+$", "", title).strip().rstrip(".")
 
 
 def _stated(value: str, page_one: str) -> str:
