@@ -152,6 +152,22 @@ def test_no_running_header_licence_or_preprint_stamp_in_the_text(papers):
         assert FURNITURE.findall(paper.text) == [], name
 
 
+def test_acms_permission_block_is_furniture():
+    from assistant.pdf.layout import lay_out
+    from assistant.pdf.reader import Char, Line, Page
+
+    def line(text: str, top: float, size: float = 9.0) -> Line:
+        return Line(1, [Char(ch, 72 + i * 4.5, top, 76.5 + i * 4.5, top + size) for i, ch in enumerate(text)])
+
+    prose = ["ACM's consolidated article template, introduced in 2017, provides a consistent style",
+             "for use across ACM publications and incorporates accessibility functionality."]
+    permission = ["Permission to make digital or hard copies of all or part of this work for personal or",
+                  "classroom use is granted without fee provided that copies are not made for profit."]
+    page = Page(1, 612, 792, [line(prose[0], 300), line(prose[1], 311), line(permission[0], 600, 7.0),
+                              line(permission[1], 609, 7.0)])
+    assert lay_out([page]).text == " ".join(prose)
+
+
 def test_a_sidebar_naming_the_editor_is_furniture_and_the_sentence_it_broke_reads_as_one(papers):
     for name in ("10.7554_eLife.91357.3.pdf", "10.1128_msphere.00109-24.pdf"):  # eLife, ASM (mSphere)
         assert not re.search(r"(?m)^(Reviewing )?Editor:? [A-Z]", papers[name].text), name

@@ -32,7 +32,7 @@ from ..cleaning import split_glued_labels
 from ..patterns import cue
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "13"
+LAYOUT_VERSION = "14"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
