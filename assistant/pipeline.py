@@ -62,6 +62,8 @@ def answer_pieces(assistant: Assistant, question: str, history: Sequence[dict[st
     routed = answer_about_collection(turn)
     if routed is None:
         retrieve(assistant, turn)
+        if fields_asked_for(turn.query.question) and _may_ask_english_only(assistant, turn):
+            _name_in_english(assistant, turn)
         routed = answer_from_metadata(turn)
     if routed is not None:
         yield routed.text
@@ -192,6 +194,22 @@ def extract(assistant: Assistant, turn: Turn) -> None:
     if not second.extract.refused and {c.source for c in second.extract.citations} <= english_only:
         turn.query, turn.passages, turn.also, turn.values = second.query, second.passages, second.also, second.values
         turn.extract, turn.retrieved = second.extract, second.retrieved
+
+
+def _name_in_english(assistant: Assistant, turn: Turn) -> None:
+    """For a Chinese question asking for a bibliographic field: when it names something no text of the
+    collection mentions ("巴林特") and its gloss finds a document with no Chinese text first, that document is
+    the one asked about (there is no refusal to tell, as `extract` has, whether the question's own search found
+    the right study)."""
+    from .answering.extractive import unknown_rarity
+
+    lexical = turn.retriever.snapshot.lexical
+    if not unknown_rarity(turn.query.standalone, lexical.doc_freq.__contains__, english_senses=True):
+        return
+    glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
+    if glossed and glossed[1] and not _has_chinese(turn.retriever.snapshot.documents[glossed[1][0].doc_id]):
+        turn.query = glossed[0]
+        _keep(turn, glossed[1])
 
 
 def _may_ask_english_only(assistant: Assistant, turn: Turn) -> bool:

@@ -134,3 +134,20 @@ def test_a_collection_without_english_only_documents_is_never_searched_twice(tmp
     bot.index()
     monkeypatch.setattr(pipeline, "_glossed", lambda *args: pytest.fail("glossed without English-only documents"))
     assert bot.answer("远程巴林特小组每次开会多长时间？").refused
+
+
+def test_a_chinese_question_for_a_field_of_a_study_with_no_chinese_text_answers_from_that_study(assistant):
+    # "巴林特" is in no text of the collection; the question's own search leads to another study's Chinese page
+    question = "远程巴林特小组研究的第一作者是谁？"
+    assert assistant.retriever.retrieve(question, lang="zh")[0].source != BALINT
+    answer = assistant.answer(question)
+    assert answer.mode == "metadata" and "Jane Y Pan" in answer.text
+    assert {c.source for c in answer.citations} == {BALINT}
+    doi = assistant.answer("远程巴林特小组那篇论文的DOI是什么？")  # "DOI" between Chinese characters is asked for too
+    assert doi.mode == "metadata" and "10.1177/00912174221092505" in doi.text
+
+
+def test_a_chinese_field_question_about_a_study_with_chinese_text_keeps_that_study(assistant):
+    answer = assistant.answer("同情圈这篇论文的作者是谁？")  # its gloss may be tried; it finds the same study
+    assert answer.mode == "metadata" and "M. Clark" in answer.text
+    assert {c.source for c in answer.citations} == {"001_7747fd12e446c824.txt"}
