@@ -70,6 +70,9 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("参加远程巴林特小组对临床工作者有哪些益处？", [], []),
     ("医务工作者是如何看待同伴支持的？", [], []),
     ("作者有哪些人？", ["people"], ["authors"]),
+    # an identifier between Chinese characters (Chinese characters are word characters: no \b beside them)
+    ("远程巴林特小组那篇论文的DOI是什么？", ["identifier"], ["doi"]),
+    ("What DOI identifies the Tele-Balint paper?", ["identifier"], ["doi"]),
 ])
 def test_answer_types_and_fields_are_what_the_question_asks_for(question, types, fields):
     query = read_query(question)
@@ -88,6 +91,13 @@ def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():
     assert matches_type("Twelve participants withdrew.", "attrition") and matches_type("98 completed the study.", "attrition")
     assert not matches_type("26 clinicians completed a questionnaire.", "attrition")
     assert matches_type("Interviews lasted 45-60 minutes.", "session_length") and matches_type("about one hour", "session_length")
+
+
+def test_an_identifier_set_against_chinese_characters_is_identifier_evidence():
+    from assistant.answering.answer_types import matches_type
+
+    assert matches_type("该试验的注册号为NCT04639167。", "identifier") and matches_type("DOI:10.1186/s12888-025-06501-3", "identifier")
+    assert not matches_type("该试验招募了120名参与者。", "identifier")
     assert not matches_type("a 12-week group", "session_length")
 
 
