@@ -16,7 +16,7 @@ from .cleaning import AFFILIATION, Cleaned, find_values, is_heading, is_prose, l
 from .patterns import DOI, TRIAL_ID
 from .text import CJK_CHAR, detect_lang, detect_langs
 
-METADATA_VERSION = "1"  # bump when these rules change: indexes re-read the files (metadata sits on each chunk)
+METADATA_VERSION = "2"  # bump when these rules change: indexes re-read the files (metadata sits on each chunk)
 CITATION_LINE = re.compile(
     r"^(?P<journal>[A-Z][^.;]{1,100}?)\.\s+(?P<year>(?:19|20)\d\d)(?:\s+[A-Z][a-z]{2}(?:\s+\d{1,2})?)?\s*[;:.]"
 )

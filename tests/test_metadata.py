@@ -86,3 +86,12 @@ def test_surname(name, pubmed, expected):
 
 def test_label_without_authors_or_venue_is_empty():
     assert make_label([], "", None, "", pubmed_order=False) == ""
+
+
+def test_identifiers_set_against_chinese_characters_are_read_whole():
+    from assistant.patterns import DOI, TRIAL_ID
+
+    assert TRIAL_ID.search("该试验的注册号NCT04639167已公开。").group(0) == "NCT04639167"
+    assert DOI.search("文章编号10.1177/00912174221092505号").group(0) == "10.1177/00912174221092505"
+    assert DOI.search("DOI：10.1108/jmhtep-03-2021-0030。").group(0) == "10.1108/jmhtep-03-2021-0030"
+    assert TRIAL_ID.search("ABCNCT04639167") is None and DOI.search("x10.1177/abc") is None
