@@ -141,6 +141,19 @@ def test_an_overview_sentence_answers_only_a_question_about_the_study_as_a_whole
     assert not other.refused and not any(overview.search(c.quote) for c in other.citations)
 
 
+def test_a_chinese_overview_sentence_gives_way_to_the_one_that_answers(assistant):
+    from assistant.patterns import cue
+
+    overview = cue("overview_sentence")
+    assert overview.search("本文旨在讨论同情在医疗保健中的重要性和同情圈(CCs)在支持它方面的经验。")
+    assert overview.search("本研究采用质性研究方法,针对NHS员工开展的CFT团体干预进行了评估。")
+    assert not overview.search("参与者提出的改进建议包括缩小团体规模。")
+    for question in ("依据已有的经验，同情圈给精神卫生机构的员工带来了哪些好处？", "同情圈对员工有哪些益处？",
+                     "按照目前的经验，同情圈可以为员工做些什么？"):
+        answer = assistant.answer(question)
+        assert not answer.refused and not any(overview.search(c.quote) for c in answer.citations), question
+
+
 def test_answers_stay_short(assistant):
     result = assistant.answer("What did participants say about the CFT group?")
     assert len(result.citations) <= assistant.settings.max_answer_sentences
