@@ -28,7 +28,7 @@ from .answering.citations import check_markers, citations_for
 from .answering.extractive import Extract, extractive_answer
 from .answering.followup import condense, needs_context
 from .answering.llm import LLMUnavailable
-from .answering.metadata_answer import fields_asked_for, metadata_answer
+from .answering.metadata_answer import fields_asked_for, has_record, metadata_answer
 from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .cards.answer import answer_from_cards
@@ -158,7 +158,9 @@ def _keep(turn: Turn, passages: list[Passage]) -> None:
 
 
 def answer_from_metadata(turn: Turn) -> Answer | None:
-    """The answer from the lead document's bibliographic fields when the question asks for one, else None."""
+    """The answer from the lead document's bibliographic fields when the question asks for one, else None; a
+    refusal when that document is a paper with a bibliographic record but states none of the fields asked for
+    (a sentence of its text would only be a guess: "Which journal published it?" of a page naming no journal)."""
     fields = fields_asked_for(turn.query.question)
     if not fields or turn.query.compares or not turn.passages:
         return None
@@ -171,7 +173,7 @@ def answer_from_metadata(turn: Turn) -> Answer | None:
 
     found = metadata_answer(fields, doc, turn.query.lang, passage_at)
     if found is None:
-        return None
+        return _answer(turn, refusal_text(turn.query.lang), [], True, "metadata", turn.notices) if has_record(doc) else None
     text, citations, cited = found
     turn.passages = turn.passages + [p for p in cited if all(p.chunk_id != q.chunk_id for q in turn.passages)]
     return _answer(turn, text, citations, False, "metadata", turn.notices)

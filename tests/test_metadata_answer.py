@@ -36,3 +36,27 @@ def test_a_registration_question_in_chinese_is_answered_in_chinese(assistant):
 def test_a_question_about_what_the_authors_found_goes_to_the_text(assistant):
     answer = assistant.answer("What did the authors of the compassion circles paper say circles offer staff?")
     assert answer.mode != "metadata"
+
+
+def test_a_field_the_papers_record_does_not_state_is_refused_not_guessed(assistant):
+    # the Tele-Balint page gives authors and a DOI but no journal or year; the CFT page only a year
+    for question in ("In which journal was the Tele-Balint study published?", "What is the DOI of the CFT group study?",
+                     "远程巴林特小组的研究发表在哪本期刊上？"):
+        answer = assistant.answer(question)
+        assert answer.refused and answer.mode == "metadata" and not answer.citations, question
+    assert not assistant.answer("What DOI identifies the Tele-Balint paper?").refused
+
+
+def test_a_page_without_any_bibliographic_record_answers_who_wrote_a_work_from_its_text(tmp_path, embedder):
+    from assistant.api import Assistant
+    from assistant.settings import Settings
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "novel.txt").write_text(
+        "Voltaire's friends\nThe Friends of Voltaire is a book written by Evelyn Beatrice Hall under the pen name "
+        "S. G. Tallentyre. It was published in 1906 and describes the lives of ten of Voltaire's friends.\n", "utf-8")
+    bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=sources), embedder=embedder)
+    bot.index()
+    answer = bot.answer("Who wrote The Friends of Voltaire?")
+    assert not answer.refused and "Evelyn Beatrice Hall" in answer.text

@@ -63,6 +63,13 @@ def metadata_answer(fields: list[str], doc: Document, lang: str, passage_at: Pas
     return head + ("；" if zh else "; ").join(lines) + ("。" if zh else "."), citations, passages
 
 
+def has_record(doc: Document) -> bool:
+    """Whether the document states any bibliographic field (authors, DOI, journal, year, registration): a
+    paper, where a field it lacks is missing, unlike an encyclopaedia page whose "who wrote…?" asks about a
+    work it describes."""
+    return any(_value(doc, name) for name in ("authors", "doi", "journal", "year", "trial_registration"))
+
+
 def _value(doc: Document, name: str) -> str:
     if name == "authors":
         names = doc.authors[:MAX_NAMES]
