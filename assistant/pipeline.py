@@ -203,15 +203,29 @@ def _name_in_english(assistant: Assistant, turn: Turn) -> None:
     collection mentions ("巴林特") and its gloss finds a document with no Chinese text first, that document is
     the one asked about (there is no refusal to tell, as `extract` has, whether the question's own search found
     the right study)."""
-    from .answering.extractive import unknown_rarity
-
-    lexical = turn.retriever.snapshot.lexical
-    if not unknown_rarity(turn.query.standalone, lexical.doc_freq.__contains__, english_senses=True):
+    if not _names_unknown_words(turn):
         return
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
     if glossed and glossed[1] and not _has_chinese(turn.retriever.snapshot.documents[glossed[1][0].doc_id]):
         turn.query = glossed[0]
         _keep(turn, glossed[1])
+
+
+def _names_unknown_words(turn: Turn) -> bool:
+    """Whether the question, less the words asking for the field ("作者是谁", "注册号"), holds a word of two
+    characters or more that the collection never uses, neither as written nor by its dictionary sense in
+    English: a name such as "巴林特" ("谁" alone, or a word the English text states, is no name)."""
+    from .lexical import tokenize
+    from .patterns import cue
+    from .text import count_cjk
+    from .translation import known_in_english
+
+    asked = turn.query.standalone
+    for name in fields_asked_for(asked):
+        asked = cue("metadata_answer", name).sub(" ", asked)
+    known = turn.retriever.snapshot.lexical.doc_freq.__contains__
+    words = {t for t in tokenize(asked) if count_cjk(t) >= 2 and not known(t)}
+    return any(not known_in_english(t, known) for t in words)
 
 
 def _may_ask_english_only(assistant: Assistant, turn: Turn) -> bool:

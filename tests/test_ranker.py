@@ -132,9 +132,11 @@ def test_where_the_ranker_is_not_adopted_the_hand_weighted_score_decides(assista
         monkeypatch.setattr(extractive, "load_ranker", lambda chosen=chosen: chosen)
         for question in ("How many staff were interviewed in the CFT study?", "CFT团体有多少名员工接受了访谈？"):
             candidates = ranked(question).candidates
-            if adopted:
+            if adopted:  # the ranker's probability, less the overview penalty where it applies
                 features = np.vstack([c.features for c in candidates])
-                expected = list(ranker.probabilities(features, read_query(question).lang))
+                query = read_query(question)
+                expected = [p - (extractive.RANKED_OVERVIEW_PENALTY if c.overview and not query.asks_overview else 0.0)
+                            for p, c in zip(ranker.probabilities(features, query.lang), candidates)]
             else:
                 assert all(c.features is None for c in candidates)  # not computed when the hand score decides
                 expected = [c.hand_score for c in candidates]
