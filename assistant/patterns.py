@@ -9,13 +9,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .text import CHINESE_TEXT
+
 CUES_FILE = Path(__file__).with_name("cues.json")
 
 # A DOI as it is printed (up to the first space, quote or Chinese character) and the registries' trial ids.
 # Their edges are "no letter or digit", not \b: Chinese characters are word characters, so "注册号NCT04639167"
 # has no word boundary before the id.
-_CHINESE = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
-DOI = re.compile(rf"(?<![A-Za-z0-9.])10\.\d{{4,9}}/[^\s\"'<>,;{_CHINESE}]+", re.IGNORECASE)
+DOI = re.compile(rf"(?<![A-Za-z0-9.])10\.\d{{4,9}}/[^\s\"'<>,;{CHINESE_TEXT}]+", re.IGNORECASE)
 TRIAL_ID = re.compile(
     r"(?<![A-Za-z0-9])(NCT\d{8}|ISRCTN\d{8}|ChiCTR-?[A-Z]*-?\d{6,}|ACTRN\d{14}|DRKS\d{8}|CTRI/\d{4}/\d+/\d+|"
     r"\d{4}-\d{6}-\d{2})(?![A-Za-z0-9])"

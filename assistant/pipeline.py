@@ -33,7 +33,7 @@ from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .cards.answer import answer_from_cards
 from .query import Query, read_query
-from .types import Answer, Document, Passage
+from .types import Answer, Passage
 
 if TYPE_CHECKING:
     from .api import Assistant
@@ -192,8 +192,8 @@ def extract(assistant: Assistant, turn: Turn) -> None:
     second = Turn(glossed[0], turn.retriever, turn.started, turn.notices)
     _keep(second, glossed[1])
     _extract(assistant, second)
-    english_only = {d.source for d in turn.retriever.snapshot.documents.values() if not _has_chinese(d)}
-    if not second.extract.refused and {c.source for c in second.extract.citations} <= english_only:
+    without_chinese = turn.retriever.snapshot.sources_without_chinese()
+    if not second.extract.refused and {c.source for c in second.extract.citations} <= without_chinese:
         turn.query, turn.passages, turn.also, turn.values = second.query, second.passages, second.also, second.values
         turn.extract, turn.retrieved = second.extract, second.retrieved
 
@@ -206,7 +206,7 @@ def _name_in_english(assistant: Assistant, turn: Turn) -> None:
     if not _names_unknown_words(turn):
         return
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
-    if glossed and glossed[1] and not _has_chinese(turn.retriever.snapshot.documents[glossed[1][0].doc_id]):
+    if glossed and glossed[1] and glossed[1][0].source in turn.retriever.snapshot.sources_without_chinese():
         turn.query = glossed[0]
         _keep(turn, glossed[1])
 
@@ -230,13 +230,8 @@ def _names_unknown_words(turn: Turn) -> bool:
 
 def _may_ask_english_only(assistant: Assistant, turn: Turn) -> bool:
     """Whether a Chinese question, not yet glossed, may be about a document with no Chinese text."""
-    documents = turn.retriever.snapshot.documents
     return (assistant.settings.gloss_questions and turn.query.lang == "zh" and not turn.query.gloss
-            and not turn.query.compares and any(not _has_chinese(d) for d in documents.values()))
-
-
-def _has_chinese(document: Document) -> bool:
-    return "zh" in (document.langs or ())
+            and not turn.query.compares and bool(turn.retriever.snapshot.sources_without_chinese()))
 
 
 def _extract(assistant: Assistant, turn: Turn) -> None:

@@ -92,6 +92,7 @@ class Snapshot:
     _sentences: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(init=False, default=None)
     _cards_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
     _english: frozenset[str] | None = field(init=False, default=None, repr=False)
+    _without_chinese: frozenset[str] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         ids = self.chunks.ids() if isinstance(self.chunks, StoredChunks) else [c.chunk_id for c in self.chunks]
@@ -102,6 +103,13 @@ class Snapshot:
         if self._english is None:
             self._english = frozenset(d for d, doc in self.documents.items() if "en" in (doc.langs or ()))
         return self._english
+
+    def sources_without_chinese(self) -> frozenset[str]:
+        """The sources of documents with no Chinese text, which a Chinese question finds only through its gloss."""
+        if self._without_chinese is None:
+            self._without_chinese = frozenset(doc.source for doc in self.documents.values()
+                                              if "zh" not in (doc.langs or ()))
+        return self._without_chinese
 
     def sentence_vectors(self, position: int) -> SentenceVectors | None:
         """The sentence vectors stored for the chunk at `position`, or None (memory-mapped on first use)."""

@@ -6,6 +6,9 @@ import re
 from collections.abc import Iterator
 
 CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Chinese characters with CJK punctuation and full-width forms (，。：（）), as a character-class body: what
+# Chinese sets without spaces between words
+CHINESE_TEXT = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 # A sentence ends at . ! ? (followed by space/end) or at Chinese 。！？ (wherever they are),
 # optionally followed by closing quotes/brackets; line breaks always end a sentence. A semicolon (; or ；)

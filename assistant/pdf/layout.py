@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..cleaning import split_glued_labels
 from ..patterns import cue
+from ..text import CHINESE_TEXT
 from .reader import HYPHEN_MARK, Line, Page
 
 LAYOUT_VERSION = "14"
@@ -40,8 +41,7 @@ SMALL_PRINT = 0.92  # a line set this much smaller than the body text is small p
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
-# Chinese characters, CJK punctuation and full-width forms (，。：（）…)
-_CHINESE_SET = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_CHINESE_SET = re.compile(f"[{CHINESE_TEXT}]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
 _CLOSING = tuple(".,;:)]")
 _LINE_NUMBER = re.compile(r"^\d{1,4}\s+(?=\S)")
