@@ -215,7 +215,7 @@ def _names_unknown_words(turn: Turn) -> bool:
     """Whether the question, less the words asking for the field ("作者是谁", "注册号"), holds a word of two
     characters or more that the collection never uses, neither as written nor by its dictionary sense in
     English: a name such as "巴林特" ("谁" alone, or a word the English text states, is no name)."""
-    from .lexical import tokenize
+    from .answering.extractive import unknown_words
     from .patterns import cue
     from .text import count_cjk
     from .translation import known_in_english
@@ -224,8 +224,8 @@ def _names_unknown_words(turn: Turn) -> bool:
     for name in fields_asked_for(asked):
         asked = cue("metadata_answer", name).sub(" ", asked)
     known = turn.retriever.snapshot.lexical.doc_freq.__contains__
-    words = {t for t in tokenize(asked) if count_cjk(t) >= 2 and not known(t)}
-    return any(not known_in_english(t, known) for t in words)
+    # the English senses are looked up only for such words (the sense table is 30 MiB, read on first use)
+    return any(count_cjk(t) >= 2 and not known_in_english(t, known) for t in unknown_words(asked, known))
 
 
 def _may_ask_english_only(assistant: Assistant, turn: Turn) -> bool:

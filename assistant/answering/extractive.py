@@ -240,6 +240,11 @@ def unknown_rarity(question: str, known: Callable[[str], bool], english_senses: 
     return _unknown_rarity(set(tokenize(question)), known, english_senses)
 
 
+def unknown_words(question: str, known: Callable[[str], bool]) -> list[str]:
+    """The question's terms the collection never uses, each compound once (not its parts as well)."""
+    return _whole({t for t in tokenize(question) if not known(t)})
+
+
 def _whole(terms: set[str]) -> list[str]:
     """The terms but those inside another: jieba's search mode also yields the parts of a compound (多长时间,
     长时间, 多长), which count once, as the compound."""

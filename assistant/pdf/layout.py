@@ -369,7 +369,11 @@ def join_lines(texts: list[str], spellings: Counter) -> str:
 def line_glue(before: str, after: str) -> str:
     """What joins two lines of one paragraph: a space, or nothing between Chinese characters and punctuation
     (Chinese sets no space between words, so a space there would split "命令" into "命 令")."""
-    return "" if _CHINESE_SET.match(before[-1:]) and _CHINESE_SET.match(after[:1]) else " "
+    return "" if _chinese_meets_chinese(before, after) else " "
+
+
+def _chinese_meets_chinese(before: str, after: str) -> bool:
+    return bool(_CHINESE_SET.match(before[-1:]) and _CHINESE_SET.match(after[:1]))
 
 
 def _mend(before: str, after: str, spellings: Counter) -> str:
@@ -402,7 +406,7 @@ def _goes_on(before: str, after: str) -> bool:
     in lower case or with a bracket, or `before` stopped on a sign or word that no paragraph ends on, or
     inside a Chinese sentence that the block goes on with."""
     return (after[:1].islower() or after[:1] in "([" or bool(_OPEN_END.search(before))
-            or line_glue(before, after) == "")
+            or _chinese_meets_chinese(before, after))
 
 
 def _page_order(blocks: list[Block], continues: bool, spellings: Counter) -> list[Block]:

@@ -121,7 +121,7 @@ def _stated(value: str, page_one: str) -> str:
 
 def _only_names(text: str) -> bool:
     """Whether the text is a list of two or more personal names and nothing else."""
-    parts = [p for p in re.split(r",|;|&|\band\b", text) if p.strip()]
+    parts = [p for p in _name_parts(text) if p.strip()]
     return len(parts) >= 2 and len(_names(text)) == len(parts)
 
 
@@ -179,14 +179,18 @@ def _looks_like_authors(text: str, names: list[str]) -> bool:
 
 
 def _names(text: str) -> list[str]:
-    text = _DEGREES.sub("", text.replace("&", ",").replace(" and ", ", "))
     names = []
-    for part in re.split(r"[,;]", text):
+    for part in _name_parts(text):
         name = _TRAILING_MARKS.sub("", part.strip()).strip(" *†‡")
         words = name.split()
         if 1 < len(words) <= 5 and all(_NAME_WORD.match(w) for w in words) and any(len(w) > 2 for w in words):
             names.append(" ".join(words))
     return names
+
+
+def _name_parts(text: str) -> list[str]:
+    """An author line cut where one name may end: commas, semicolons, "and", "&" (degrees taken out)."""
+    return re.split(r"[,;]", _DEGREES.sub("", text.replace("&", ",").replace(" and ", ", ")))
 
 
 def _listed_authors(names: list[str], page_one: str) -> list[str]:
