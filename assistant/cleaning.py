@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from .patterns import IDENTIFIER
+from .patterns import DOI, IDENTIFIER
 
 CLEANING_VERSION = "7"  # bump when cleaning changes what text a page gives: indexes re-read those files
 from .text import CJK_CHAR, count_cjk, normalise_space
@@ -201,6 +201,15 @@ def looks_like_name_list(line: str) -> bool:
         return False
     parts = [p.strip().rstrip("*†‡").strip() for p in re.split(r"[,;&]|\band\b", line.strip().rstrip(".")) if p.strip()]
     return len(parts) >= 2 and all(_NAME.match(p) for p in parts)
+
+
+# "BMC Psychiatry. 2025 Jan 28;25(1):79." / "Lancet 2020;395:497-506": volume, issue and pages after a year
+_VOLUME_PAGES = re.compile(r"(?<!\d)(?:19|20)\d\d\b[^.;\n]{0,20};\s*\d+\s*(?:\(\s*[\w-]+\s*\))?\s*:\s*[eE]?\d+")
+
+
+def looks_like_citation(sentence: str) -> bool:
+    """A bibliographic line rather than a sentence: it holds a DOI or a year;volume(issue):pages reference."""
+    return bool(DOI.search(sentence) or _VOLUME_PAGES.search(sentence))
 
 
 def is_prose(line: str) -> bool:

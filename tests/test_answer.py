@@ -206,6 +206,22 @@ def test_front_matter_gives_metadata_but_never_answers(assistant):
     assert "BMC Psychiatry" in journal.text
 
 
+def test_a_journal_citation_line_never_answers():
+    from assistant.answering.extractive import _sentences
+    from assistant.cleaning import looks_like_citation
+    from assistant.types import Passage
+
+    # the between-session work page has no Abstract heading, so its journal line is not front matter
+    text = ("BMC Psychiatry. 2025 Jan 28;25(1):79. doi: 10.1186/s12888-025-06501-3. Low-intensity interventions "
+            "reduce practitioner contact. The trial ran from 2019 to 2021; 12 (30%) dropped out.")
+    passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="A page", text=text, start=0, end=len(text),
+                      score=1.0)
+    prose = {c.text[:15]: c.prose for c in _sentences(passage, 0)}
+    assert prose == {"BMC Psychiatry.": False, "Low-intensity i": True, "The trial ran f": True}
+    assert looks_like_citation("Lancet 2020;395:497-506.") and looks_like_citation("Nature. 2019 Mar;567(7748):e3.")
+    assert not looks_like_citation("In 2020, 35 of 40 staff (88%) attended: most came weekly.")
+
+
 def test_a_title_line_is_the_title_whatever_its_spacing_case_or_final_full_stop():
     from assistant.answering.extractive import _same_text
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from ..cleaning import heading_context, is_heading, looks_like_name_list
+from ..cleaning import heading_context, is_heading, looks_like_citation, looks_like_name_list
 from ..lexical import tokenize
 from ..patterns import cue
 from ..text import count_cjk, detect_lang, sentence_spans
@@ -316,7 +316,7 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
         names = looks_like_name_list(sentence)
         context = heading_context(heading) + (" authors wrote" if names else "")
         # front matter (a page's title in a second language, journal lines) may give metadata values, not answers
-        prose = (not names and not passage.front_matter and is_running_text(sentence)
+        prose = (not names and not passage.front_matter and is_running_text(sentence) and not looks_like_citation(sentence)
                  and not _pdf_heading(passage, start, end)
                  and not _same_text(sentence, passage.title)
                  and not _in_caption(passage, start))
