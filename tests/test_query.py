@@ -59,6 +59,8 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("Which journal did it appear in?", ["journal"], ["journal"]),
     ("On what date was the PEER trial registered?", ["identifier"], ["trial_registration"]),
     ("How many registered nurses took part?", ["count"], []),
+    ("What percentage of staff completed all twelve sessions?", ["percentage"], []),
+    ("男女生比例是多少？", ["percentage"], []),  # a share, not a bare count (CMRC trial)
     ("该公司的注册资本是多少？", ["count"], []),
     ("How often did the groups meet?", ["frequency"], []),
     ("小组多久开展一次？", ["duration", "frequency"], []),
@@ -78,6 +80,14 @@ def test_answer_types_and_fields_are_what_the_question_asks_for(question, types,
     query = read_query(question)
     assert list(query.answer_types) == types
     assert [name for name in cues()["metadata_fields"] if cue("metadata_fields", name).search(question)] == fields
+
+
+def test_a_percentage_is_evidence_of_a_share():
+    from assistant.answering.answer_types import matches_type
+
+    assert matches_type("Of the 11,399 patients, 5606 (49.2%) were positive.", "percentage")
+    assert matches_type("百分之六十的学生是女生。", "percentage")
+    assert not matches_type("Of the 11,399 patients, 5606 were positive.", "percentage")
 
 
 def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():

@@ -28,8 +28,8 @@ def attribute_types() -> frozenset[str]:
 def expected_types(question: str) -> list[str]:
     """The answer types a question asks for (often none)."""
     types = [name for name in answer_type_names() if cue("answer_types", name, "question").search(question)]
-    # "How many weeks" asks for a duration and "how much did it cost" for a cost, not a bare count.
-    return [t for t in types if not (t == "count" and ({"duration", "cost"} & set(types)))]
+    # "How many weeks" asks for a duration, "how much did it cost" for a cost, "占多少" for a share, not a bare count.
+    return [t for t in types if not (t == "count" and ({"duration", "cost", "percentage"} & set(types)))]
 
 
 def missing_attribute(types: list[str] | tuple[str, ...], sentences: list[str]) -> str | None:
