@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .answering.citations import check_markers, citations_for
-from .answering.extractive import Extract, extractive_answer
+from .answering.extractive import Extract, extractive_answer, splits_between_documents
 from .answering.followup import condense, needs_context
 from .answering.llm import LLMUnavailable
 from .answering.metadata_answer import fields_asked_for, has_record, metadata_answer
@@ -126,6 +126,9 @@ def retrieve(assistant: Assistant, turn: Turn) -> None:
         if glossed is not None:
             turn.query, passages = glossed
             query = turn.query
+    if query.compares and not splits_between_documents(query.terms, passages):
+        turn.query = query.within_one_document()
+        passages = passages[:settings.top_k]
     _keep(turn, passages)
 
 

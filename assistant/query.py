@@ -51,6 +51,12 @@ class Query:
         """Whether the answer should quote every distinct supporting sentence, not just one or two."""
         return self.intent in ("list", "collection")
 
+    def within_one_document(self) -> Query:
+        """This query with its comparison cue read as a comparison inside one document (see
+        extractive.splits_between_documents): answered like any other question of its kind."""
+        return replace(self, compares=False,
+                       intent=_intent(self.question, self.collection is not None, False, bool(self.fields)))
+
     @property
     def matched_text(self) -> str:
         """What candidate sentences are matched against: the English gloss when there is one, else the question."""

@@ -118,6 +118,29 @@ def test_comparison_quotes_each_study(assistant):
     assert_well_cited(result)
 
 
+def test_a_comparison_compares_documents_only_when_its_terms_are_split_between_them():
+    from assistant.answering.extractive import splits_between_documents
+    from assistant.lexical import tokenize
+    from assistant.types import Passage
+
+    def passage(doc, text):
+        return Passage(f"{doc}-c", doc, f"{doc}.txt", doc, text, 0, len(text), 1.0)
+
+    cft = passage("cft", "Eight staff attended the 12-week CFT group.")
+    balint = passage("balint", "Twelve clinicians joined the Tele-Balint groups.")
+    both = passage("both", "CFT groups ran for 12 weeks, Tele-Balint groups for a year.")
+    terms = tokenize("Did the CFT group and the Tele-Balint group differ in length?")
+    assert splits_between_documents(terms, [cft, balint])
+    # the first document holds both things compared: the comparison is inside it
+    assert not splits_between_documents(terms, [both, cft]) and not splits_between_documents(terms, [cft])
+
+
+def test_a_comparison_inside_one_document_is_answered_from_that_document(assistant):
+    # "分别" (respectively) is a comparison cue, but both PEER themes are in the PEER page alone
+    result = assistant.answer("PEER研究的两个主要主题分别是什么？")
+    assert not result.refused and {c.source for c in result.citations} == {PEER}
+
+
 def test_metadata_question_quotes_the_line_giving_the_value(assistant):
     result = assistant.answer("同情圈这篇论文的作者是谁？")
     assert not result.refused and "M. Clark" in result.citations[0].quote
