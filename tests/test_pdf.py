@@ -76,6 +76,35 @@ def test_a_numbered_subheading_set_like_the_text_stands_apart_from_its_paragraph
     assert "Methods" in [name for _, name in paper.sections]
 
 
+def test_a_subheading_set_like_the_text_stands_apart_when_the_space_above_its_paragraph_is_wider(papers):
+    # a bioRxiv preprint sets subheadings in the body's size and weight, with half a line more space below them
+    # than between the lines of a paragraph (the paper's leading is tight: 0.14 of a line)
+    text = papers["10.1101_2024.02.01.578450.pdf"].text
+    assert "\nNanopore long-read sequencing of DNA extracted from aged human brain\nThe 18 human frontal cortex" in text
+    assert "\nSample collection\n18 postmortem frontal cortex samples" in text
+    assert "aged human brain The 18 human" not in text
+
+
+def test_space_wider_than_the_usual_leading_parts_paragraphs_only_in_the_body_size():
+    from assistant.pdf.layout import lay_out
+    from assistant.pdf.reader import Char, Line, Page
+
+    def line(text: str, top: float, size: float = 10.0) -> Line:
+        return Line(1, [Char(ch, 72 + 0.5 * size * i, top, 72 + 0.5 * size * (i + 1), top + size)
+                        for i, ch in enumerate(text)])
+
+    body = ["The first paragraph of running text goes on here", "over several lines, as paragraphs do,",
+            "with the usual space between them,", "and it ends on this line of the page."]
+    rows = [line(text, 100 + 11.5 * i) for i, text in enumerate(body)]  # leading: 1.5 of 10 points (0.15)
+    rows += [line("A subheading in the body size", 151),  # 5 points above it (0.5 of a line): wider, not blank
+             line("The next paragraph starts under the heading", 166), line("and goes on here.", 177.5),
+             line("Small print in a note under the text, set apart by", 200, 8.0),
+             line("the same space, stays one block of small print.", 212, 8.0)]
+    text = lay_out([Page(1, 612, 792, rows)]).text
+    assert text.startswith(" ".join(body) + "\nA subheading in the body size\nThe next paragraph starts")
+    assert "\nSmall print in a note under the text, set apart by the same space, stays one block of small print." in text
+
+
 def test_a_paragraph_broken_by_a_column_or_page_goes_on_however_its_next_line_starts(papers):
     text = papers["10.1101_2024.05.01.592108.pdf"].text  # a preprint whose paragraphs break at every page
     for sentence in ("mean age ± SD = 33.6 ± 10.4 years), consisting of 67 in the active NF group",

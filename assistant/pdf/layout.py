@@ -33,10 +33,12 @@ from ..patterns import cue
 from ..text import CHINESE_TEXT
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "14"
+LAYOUT_VERSION = "15"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
+BLANK_LINE = 0.6  # space between two lines, in line heights, that always parts paragraphs
+WIDER_GAP = 0.3  # space this much wider than the paper's usual leading parts them too
 SMALL_PRINT = 0.92  # a line set this much smaller than the body text is small print (labels, sidebars, notes)
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
@@ -137,6 +139,7 @@ def lay_out(pages: list[Page]) -> LaidOut:
     if not lines:
         return LaidOut("")
     body = _body_size(lines)
+    leading = _usual_gap(pages)
     _mark_bold_lines(lines)
     _strip_line_numbers(pages)
     running = _running_lines(pages)
@@ -145,7 +148,7 @@ def lay_out(pages: list[Page]) -> LaidOut:
     for page in pages:
         kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)
                 and not furniture.search(line.text.strip())]
-        page_blocks = _demote_label_headings([_classify(block, body) for block in _group(kept, body)])
+        page_blocks = _demote_label_headings([_classify(block, body) for block in _group(kept, body, leading)])
         blocks.extend(_mark_asides(page_blocks, kept, body))
     return _assemble(pages, blocks, _spellings(lines))
 
@@ -157,6 +160,15 @@ def _strip_line_numbers(pages: list[Page]) -> None:
         return
     for line in numbered:
         line.text = _LINE_NUMBER.sub("", line.text)
+
+
+def _usual_gap(pages: list[Page]) -> float:
+    """The usual space between two lines of one paragraph, in line heights (median over lines that follow each
+    other in one column in one size; a blank line or a jump to another column is left out)."""
+    gaps = [(b.top - a.bottom) / a.height for page in pages for a, b in zip(page.lines, page.lines[1:])
+            if a.height > 0 and abs(a.size - b.size) < 0.01 and not (b.x0 > a.x1 or b.x1 < a.x0)
+            and -0.5 * a.height < b.top - a.bottom < BLANK_LINE * a.height]
+    return statistics.median(gaps) if gaps else 0.0
 
 
 def _body_size(lines: list[Line]) -> float:
@@ -210,18 +222,18 @@ def _in_side_margin(line: Line, page: Page) -> bool:
         len(line.text) <= 3 and line.height > 2 * (line.x1 - line.x0) and line.height > line.size * 1.5)
 
 
-def _group(lines: list[Line], body: float) -> list[Block]:
+def _group(lines: list[Line], body: float, leading: float = 0.0) -> list[Block]:
     blocks: list[Block] = []
     for line in lines:
         prev = blocks[-1].lines[-1] if blocks else None
-        if prev is None or _breaks(prev, line, body) or _ends_numbered_title(blocks[-1], line):
+        if prev is None or _breaks(prev, line, body, leading) or _ends_numbered_title(blocks[-1], line):
             blocks.append(Block([line]))
         else:
             blocks[-1].lines.append(line)
     return blocks
 
 
-def _breaks(prev: Line, line: Line, body: float) -> bool:
+def _breaks(prev: Line, line: Line, body: float, leading: float = 0.0) -> bool:
     if _NUMBERED_TITLE.match(line.text) and prev.text.rstrip().endswith(_SENTENCE_END):
         return True  # a numbered subheading after a finished paragraph, however it is set
     if abs(line.size - prev.size) > 0.12 * max(prev.size, line.size):
@@ -234,13 +246,20 @@ def _breaks(prev: Line, line: Line, body: float) -> bool:
             and not prev.text.rstrip().endswith((",", ";"))):
         return True
     gap = line.top - prev.bottom
-    if gap > 0.6 * prev.height or gap < -0.5 * prev.height:  # a blank line, or back up to a new column
+    # a blank line, or (in the body text's size) space clearly wider than the paper's usual leading: a
+    # subheading set like the text above its paragraph; or back up to a new column
+    widest = min(BLANK_LINE, leading + WIDER_GAP) if _body_sized(prev, body) and _body_sized(line, body) else BLANK_LINE
+    if gap > widest * prev.height or gap < -0.5 * prev.height:
         return True
     if line.x0 > prev.x1 or line.x1 < prev.x0:  # side by side: another column
         return True
     if section_of(prev.text) and (prev.bold or prev.size > body):  # "Results" above its first subheading
         return True
     return prev.bold and not line.bold and len(prev.text) < 80  # a bold heading line above its text
+
+
+def _body_sized(line: Line, body: float) -> bool:
+    return abs(line.size - body) < 0.05 * body
 
 
 def _is_numbered_title(text: str) -> bool:
