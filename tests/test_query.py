@@ -61,6 +61,10 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("How many registered nurses took part?", ["count"], []),
     ("What percentage of staff completed all twelve sessions?", ["percentage"], []),
     ("男女生比例是多少？", ["percentage"], []),  # a share, not a bare count (CMRC trial)
+    # "多大" is "how big": an age only of a person ("时多大", "多大了"); a size asked for is no missing age
+    ("乍都节公园的面积有多大？", [], []),
+    ("毛利幸松丸被拥立为下任当主时多大？", ["age"], []),
+    ("他今年多大了？", ["age"], []),
     ("该公司的注册资本是多少？", ["count"], []),
     ("How often did the groups meet?", ["frequency"], []),
     ("小组多久开展一次？", ["duration", "frequency"], []),
