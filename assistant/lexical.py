@@ -28,6 +28,7 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*|[\u3400-\u4dbf\u4e00-\u9
 _CJK_RUN = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 _jieba_lock = threading.Lock()
 # British -ise/-isation spellings match their -ize forms (randomised ~ randomized).
+TYPO_MIN_LENGTH = 7  # shorter words one edit apart are often different words ("H7N9"/"H7N7" hold digits anyway)
 _BRITISH_ISE = re.compile(r"^(\w{4,})is(?=e[ds]?$|ing$|ations?$)")
 
 
@@ -68,6 +69,25 @@ def tokenize(text: str) -> list[str]:
     return terms
 
 
+def _in_general_use(term: str) -> bool:
+    from .answering.background import listed
+
+    return listed(term)
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one typing slip from the word: two neighbours swapped or a letter changed anywhere, a letter
+    dropped or added inside it. Not at its ends: a stem one letter longer or shorter there is another form of
+    the word or another word ("attende" of attendees is not "attend")."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    n = len(word)
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(n - 1)}
+    changed = {word[:i] + c + word[i + 1:] for i in range(n) for c in letters}
+    dropped = {word[:i] + word[i + 1:] for i in range(1, n - 1)}
+    added = {word[:i] + c + word[i:] for i in range(1, n) for c in letters}
+    return (swapped | changed | dropped | added) - {word}
+
+
 class LexicalIndex:
     """A BM25 index over a list of texts, addressed by position."""
 
@@ -75,6 +95,7 @@ class LexicalIndex:
         self._bm25 = bm25
         self.doc_freq = doc_freq
         self.size = size
+        self._spellings: dict[str, str] = {}
 
     @classmethod
     def build(cls, texts: list[str]) -> "LexicalIndex":
@@ -106,6 +127,21 @@ class LexicalIndex:
         data = json.loads((folder / "doc_freq.json").read_text("utf-8"))
         return cls(bm25s.BM25.load(str(folder), show_progress=False), data["df"], data["size"])
 
+    def spelled(self, term: str) -> str:
+        """The term as the collection spells it: an unknown word of letters, TYPO_MIN_LENGTH or longer, one
+        typing slip (see _one_edit) from a known term becomes that term (the most frequent, if several):
+        "carageenan" finds "carrageenan", "zanamavir" "zanamivir", "iockdown" "lockdown". A word of general
+        English (in the background vocabulary) is no slip, and other terms stay as they are too."""
+        if term in self.doc_freq or len(term) < TYPO_MIN_LENGTH or not term.isascii() or not term.isalpha():
+            return term
+        found = self._spellings.get(term)
+        if found is None and _in_general_use(term):  # a word of its own ("profess"), however close to "process"
+            found = self._spellings[term] = term
+        if found is None:
+            known = [t for t in _one_edit(term) if t in self.doc_freq]
+            found = self._spellings[term] = max(known, key=lambda t: (self.doc_freq[t], t)) if known else term
+        return found
+
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term (unknown terms count as rare)."""
         df = self.doc_freq.get(term, 0)
@@ -113,7 +149,7 @@ class LexicalIndex:
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """Top-k (position, score) pairs with a positive score; `allowed` is a boolean mask."""
-        terms = [t for t in tokenize(query) if t in self.doc_freq]
+        terms = [t for t in map(self.spelled, tokenize(query)) if t in self.doc_freq]
         if not terms or not self.size:
             return []
         scores = self._bm25.get_scores(terms)

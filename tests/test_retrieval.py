@@ -32,6 +32,22 @@ def test_lexical_search_finds_exact_identifiers_and_chinese_terms(assistant):
     assert assistant.retrieve("焦点小组", k=1, mode="lexical")[0].source == PEER
 
 
+def test_a_misspelt_word_finds_the_word_the_collection_uses():
+    from assistant.lexical import LexicalIndex
+
+    index = LexicalIndex.build(["Carrageenan nasal spray was given with zanamivir.", "The process of attending.",
+                                "Italy went into lockdown in March."])
+    # one typing slip in a word of letters no dictionary lists: the collection's spelling (COVID-QA's questions
+    # write "carageenan", "Zanamavir", "Iockdown")
+    assert [index.spelled(t) for t in ("carageenan", "zanamavir", "iockdown")] == ["carrageenan", "zanamivir", "lockdown"]
+    assert index.search("Is carageenan given with Zanamavir?", k=3)[0][0] == 0
+    assert index.search("When did Italy go into Iockdown?", k=3)[0][0] == 2
+    # a word of general English is no slip ("profess" of profession is not "process"), nor a short one, nor a
+    # stem one letter longer at an end (often another form of the word: "attende" of attendees, "attend")
+    assert [index.spelled(t) for t in ("profess", "proces", "zanamivirs", "xzanamivir")] == [
+        "profess", "proces", "zanamivirs", "xzanamivir"]
+
+
 def test_fusion_rewards_agreement():
     fused = fuse([[(1, 0.9), (2, 0.8)], [(2, 5.0), (3, 4.0)]], k=60)
     assert [item for item, _ in fused] == [2, 1, 3]

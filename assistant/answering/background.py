@@ -24,6 +24,11 @@ def _zipf() -> dict[str, float]:
     return json.loads(VOCABULARY_FILE.read_text("utf-8"))["zipf"]
 
 
+def listed(term: str) -> bool:
+    """Whether general text uses the term (it is in the background vocabulary): a word, not a typing slip."""
+    return term in _zipf()
+
+
 @lru_cache(maxsize=65536)
 def rarity(term: str) -> float:
     """0 for a term common in general text, 1 for one rare there or never seen."""

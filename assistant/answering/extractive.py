@@ -49,6 +49,9 @@ class Vocabulary(Protocol):
     def idf(self, term: str) -> float:
         """Inverse document frequency of a term."""
 
+    def spelled(self, term: str) -> str:
+        """The term as the collection spells it (a misspelt word one edit from a known one), else itself."""
+
 TOPIC_WEIGHT = 0.3
 # The hand-weighted score's weights (see hand_score)
 OTHER_LANGUAGE_PENALTY = 0.85
@@ -199,12 +202,13 @@ def rank_candidates(
     known = lexical.doc_freq.__contains__
     # every sentence, titles too, tells which terms name the topic; only running text may answer, except
     # that titles, captions, labels and author lines may give the value a metadata question asks for
-    scored_by_ranker = _score(candidates, query, embed, lexical.idf, query_vector, known, fitted, stored)
+    terms = [lexical.spelled(t) for t in query.terms]
+    scored_by_ranker = _score(candidates, query, terms, embed, lexical.idf, query_vector, known, fitted, stored)
     candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
     lead = _lead(candidates, query, preferred)
-    asked = set(tokenize(query.standalone))
+    asked = {lexical.spelled(t) for t in tokenize(query.standalone)}
     english = query.lang == "zh" and lead.passage.doc_id in english_documents
     return Ranked(candidates, lead, query, _unknown_rarity(asked, known, english), lexical.size, scored_by_ranker,
                   retrieval_evidence(asked, passages, pool, lead.passage.doc_id, lexical),
@@ -344,12 +348,13 @@ def _sentence_vectors(candidates: list[Candidate], embed: Embed, stored: StoredV
     return np.stack(found).astype(np.float32)
 
 
-def _score(candidates: list[Candidate], query: Query, embed: Embed, idf: Idf, qvec: np.ndarray,
+def _score(candidates: list[Candidate], query: Query, terms: Collection[str], embed: Embed, idf: Idf, qvec: np.ndarray,
            known: Callable[[str], bool], fitted: bool = True, stored: StoredVectors | None = None) -> bool:
-    """Set every candidate's signals and score; True when the fitted ranker scored them."""
+    """Set every candidate's signals and score (`terms`: the question's, as the collection spells them); True when
+    the fitted ranker scored them."""
     question, lang = query.matched_text, query.matched_lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
-    q_terms = {t for t in query.terms if known(t)}
+    q_terms = {t for t in terms if known(t)}
     terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]
     topic = topic_terms(q_terms, candidates, terms)
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
