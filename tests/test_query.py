@@ -65,6 +65,11 @@ def test_query_holds_language_types_terms_and_the_standalone_form():
     ("乍都节公园的面积有多大？", [], []),
     ("毛利幸松丸被拥立为下任当主时多大？", ["age"], []),
     ("他今年多大了？", ["age"], []),
+    # pharmacy (药学) and "a significant cause" ask for no dose and no statistic (CMRC trial, COVID-QA train)
+    ("在生物药学研究中，放线菌酮常被用来做什么？", [], []),
+    ("呋塞米的用药方式是什么样的？", ["dose"], []),
+    ("What is a significant cause of influenza-like illness among adults?", [], []),
+    ("Was the difference between the groups statistically significant?", ["statistic"], []),
     ("该公司的注册资本是多少？", ["count"], []),
     ("How often did the groups meet?", ["frequency"], []),
     ("小组多久开展一次？", ["duration", "frequency"], []),
