@@ -70,7 +70,8 @@ OVERVIEW_PENALTY = 0.2
 # the answer 39 at 0, 40 at 0.1, 0.2 and 0.3 (0.3 losing one and gaining two), unanswerable refused 9 at 0,
 # 10 at 0.1-0.3; the lowest of the best. CMRC half b, our eval and the held-out set: unchanged to the last digit.
 RANKED_OVERVIEW_PENALTY = 0.1
-RELATIVE_EXTRA = 0.7  # with the hand-weighted score, an extra sentence needs 0.7 of the best one's score (chosen on COVID-QA train)
+# with the hand-weighted score, an extra sentence needs 0.7 of the best one's score (chosen on COVID-QA train)
+RELATIVE_EXTRA = 0.7
 # ... and 0.6 for a list or why/how question, chosen on COVID-QA dev half a among 0.5-0.8 (answer in answer
 # 0.533 -> 0.537, token recall 0.642 -> 0.647, median answer 247 -> 252 characters; 0.5 gained no more)
 LIST_RELATIVE_EXTRA = 0.6
@@ -321,7 +322,8 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
         names = looks_like_name_list(sentence)
         context = heading_context(heading) + (" authors wrote" if names else "")
         # front matter (a page's title in a second language, journal lines) may give metadata values, not answers
-        prose = (not names and not passage.front_matter and is_running_text(sentence) and not looks_like_citation(sentence)
+        prose = (not names and not passage.front_matter and is_running_text(sentence)
+                 and not looks_like_citation(sentence)
                  and not _pdf_heading(passage, start, end)
                  and not _same_text(sentence, passage.title)
                  and not _in_caption(passage, start))
