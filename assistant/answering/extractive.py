@@ -223,7 +223,7 @@ def retrieval_evidence(asked: set[str], passages: Sequence[Passage], pool: Seque
     whether the two searches agree on the first document."""
     terms = {t for t in asked if t in lexical.doc_freq}  # what the searches were given
     total_idf = sum(lexical.idf(t) for t in terms)
-    present = set().union(*(tokenize(f"{p.title} {p.text}") for p in pool if p.doc_id == lead_doc))
+    present = _document_terms(pool, lead_doc)
     firsts = [next((p.doc_id for p in passages if getattr(p, rank) == 1), None) for rank in ("dense_rank", "lexical_rank")]
     best_bm25 = max((p.lexical_score or 0.0 for p in passages), default=0.0)
     return RetrievalEvidence(
@@ -232,6 +232,11 @@ def retrieval_evidence(asked: set[str], passages: Sequence[Passage], pool: Seque
         lexical_top=best_bm25 / total_idf if total_idf else 0.0,
         top_documents_agree=firsts[0] is not None and firsts[0] == firsts[1],
     )
+
+
+def _document_terms(passages: Sequence[Passage], doc_id: str) -> set[str]:
+    """The search terms of one document's passages among these, titles included."""
+    return set().union(*(tokenize(f"{p.title} {p.text}") for p in passages if p.doc_id == doc_id))
 
 
 def below_threshold(ranked: Ranked, threshold: float) -> bool:
@@ -453,7 +458,7 @@ def splits_between_documents(terms: Collection[str], passages: Sequence[Passage]
     docs = list(dict.fromkeys(p.doc_id for p in passages))[:2]
     if len(docs) < 2:
         return False
-    present = [set().union(*(tokenize(f"{p.title} {p.text}") for p in passages if p.doc_id == doc)) for doc in docs]
+    present = [_document_terms(passages, doc) for doc in docs]
     names = {t for t in terms if rarity(t) >= SPLIT_TERM_RARITY}
     return bool(names & (present[0] - present[1])) and bool(names & (present[1] - present[0]))
 
