@@ -16,7 +16,7 @@ from .cleaning import is_heading
 from .text import detect_lang, sentence_spans
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "4"  # 4: "sp." and "spp." are abbreviations (sentences, so chunk edges, move)
+CHUNKER_VERSION = "5"  # 5: an over-long sentence is cut between words (chunk edges move); 4: "sp." and "spp."
 
 
 class TokenCounter(Protocol):
@@ -150,14 +150,31 @@ def _units(text: str, counter: TokenCounter, max_tokens: int, section_starts: se
     return [u for u in units if u.tokens > 0 or u.end > u.start]
 
 
+def _between_words(text: str, ends: list[int], step: int) -> list[int]:
+    """Cut offsets at most `step` tokens apart, each at the last token end before it that falls between words
+    (not between two letters or digits), or at the step itself where the step lies inside one long word."""
+    cuts: list[int] = []
+    last_token, last_free = 0, None
+    for i, e in enumerate(ends[:-1], 1):
+        if not (text[e - 1].isascii() and text[e - 1].isalnum() and text[e:e + 1].isascii() and text[e:e + 1].isalnum()):
+            last_free = (i, e)
+        if i - last_token >= step:
+            last_token, cut = last_free if last_free and last_free[0] > last_token else (i, e)
+            cuts.append(cut)
+            last_free = None
+    return cuts
+
+
 def _fit(text: str, start: int, end: int, tokens: int, counter: TokenCounter, max_tokens: int):
     if tokens <= max_tokens:
         yield start, end, tokens
         return
-    # Cut a little under budget: re-tokenising a piece cut inside a word can add a token or two.
+    # Cut a little under budget, and between words where a word boundary is near: the two halves of a word cut
+    # in its middle re-tokenise apart ("NHS|NHS" is two pieces, "NHSNHS" three), so a chunk holding both
+    # halves would outgrow the counts it was packed by.
     step = max(1, max_tokens - 8)
     ends = counter.token_ends(text[start:end])
-    cuts = [start + ends[i] for i in range(step - 1, len(ends) - 1, step)] + [end]
+    cuts = [start + e for e in _between_words(text[start:end], ends, step)] + [end]
     pieces: list[tuple[int, int]] = []
     piece_start = start
     for cut in cuts:

@@ -111,3 +111,11 @@ def test_long_unpunctuated_chinese_is_cut_to_fit(tokenizer, budget):
     chunks = chunk_document(as_document(text), Tokens(tokenizer), budget)
     assert "".join(c.text for c in chunks) == text
     assert max(count_tokens(tokenizer, [c.text for c in chunks])) <= budget
+
+
+def test_an_over_long_sentence_is_cut_between_words_so_its_chunks_keep_their_budget(tokenizer):
+    # found by the property test above: cut at "“NHS|NHS", the halves count 1 + 1 tokens, joined "NHSNHS" 3
+    text = "医护人员" * 7 + "团体团体团体同伴志愿者反思性主题分析“NHSNHS医护人员团体. "
+    chunks = chunk_document(as_document(text), Tokens(tokenizer), 32, 0)
+    assert all(n <= 32 for n in count_tokens(tokenizer, [c.text for c in chunks]))
+    assert not any(c.text.endswith("NHS") for c in chunks)
