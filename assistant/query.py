@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
 from .answering.answer_types import expected_types, is_comparison
+from .answering.definition import defined_term
 from .answering.metadata_questions import asked_fields
 from .lexical import tokenize
 from .patterns import cue
@@ -45,6 +46,7 @@ class Query:
     sources: tuple[str, ...] | None = None
     gloss: str = ""  # the question glossed into English, when it is asked of English passages (translation.py)
     asks_overview: bool = False  # asks what a study as a whole aims at or is (then an overview sentence answers)
+    defines: str = ""  # the subject a "what is X?" question asks to define (answering.definition), in matched_lang
 
     @property
     def wants_list(self) -> bool:
@@ -70,7 +72,7 @@ class Query:
     def glossed(self, gloss: str) -> Query:
         """This query searched and matched through its English gloss; what it asks for stays as read."""
         return replace(self, standalone=gloss, gloss=gloss, terms=tuple(dict.fromkeys(tokenize(gloss))),
-                       asks_overview=_asks_overview(gloss))
+                       asks_overview=_asks_overview(gloss), defines=defined_term(gloss, "en"))
 
 
 def read_query(question: str, standalone: str | None = None, sources: Sequence[str] | None = None) -> Query:
@@ -87,7 +89,8 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
         intent=_intent(question, collection is not None, compares, bool(fields)),
         answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
         compares=compares, collection=collection,
-        sources=tuple(sources) if sources else None, asks_overview=_asks_overview(question))
+        sources=tuple(sources) if sources else None, asks_overview=_asks_overview(question),
+        defines=defined_term(standalone, lang))
 
 
 def _asks_overview(text: str) -> bool:

@@ -307,3 +307,60 @@ def test_a_passage_that_starts_inside_a_legend_never_answers_from_it():
                       end=len(document), score=1.0, section="Results", page=7, opens_in_caption=True)
     prose = {c.text[:12]: c.prose for c in _sentences(passage, 0)}
     assert prose == {"Proportional": False, "Mice that re": True}
+
+
+@pytest.mark.parametrize("question, lang, term", [
+    ("What is R0?", "en", "R0"),
+    ("What are nuclear receptors (NRs)?", "en", "nuclear receptors"),
+    ("What is a lockdown?", "en", "lockdown"),
+    ("What does PHEIC stand for?", "en", "PHEIC"),
+    ("什么是标准杆？", "zh", "标准杆"),
+    ("翼尖小翼是什么？", "zh", "翼尖小翼"),
+    # a clause, an attribute of something, or a question of another form asks for no definition
+    ("What is the role of ACE2 in infection?", "en", ""),
+    ("What was the number of participants in the study?", "en", ""),
+    ("How is R0 estimated?", "en", ""),
+    ("“乡里制”的特点是什么？", "zh", ""),
+    ("牛车水是位于哪个国家？", "zh", ""),
+])
+def test_a_what_is_question_names_the_term_it_asks_to_define(question, lang, term):
+    from assistant.answering.definition import defined_term
+    from assistant.query import read_query
+
+    assert defined_term(question, lang) == term
+    assert read_query(question).defines == term
+
+
+@pytest.mark.parametrize("sentence, term, lang, defining", [
+    ("The basic reproduction number (R0) was estimated at 2.2.", "R0", "en", True),
+    ("Enfuvirtide (T20), is the first HIV fusion inhibitor approved for treatment.", "Enfuvirtide", "en", True),
+    ("Hepcidin, a peptide hormone, regulates iron.", "hepcidin", "en", True),
+    ("Alphaviruses are positive-sense, single-stranded RNA viruses.", "alphavirus", "en", True),
+    ("This measure is known as R0 in the literature.", "R0", "en", True),
+    ("Estimates of R0 varied between studies.", "R0", "en", False),
+    ("牛车水（；）是新加坡的唐人街。", "牛车水", "zh", True),
+    ("标准杆，是一个高尔夫球运动术语。", "标准杆", "zh", True),
+    ("总杆数低于标准杆数一杆完成比赛，称为小鸟球。", "小鸟球", "zh", True),
+    ("每个洞的标准杆数由该洞场地大小决定。", "标准杆", "zh", False),
+])
+def test_a_defining_sentence_is_told_from_one_that_only_mentions_the_term(sentence, term, lang, defining):
+    from assistant.answering.definition import defines
+
+    assert defines(sentence, term, lang) == defining
+
+
+def test_the_sentence_defining_what_a_question_asks_about_leads_the_answer(embedder):
+    from assistant.answering.extractive import rank_candidates
+    from assistant.lexical import LexicalIndex
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    text = ("标准杆数由每个洞的长度决定。总杆数等于标准杆数，称为平标准杆。"
+            "标准杆，是一个高尔夫球运动术语，用以定义某一球洞从开球到完成进洞所需要的挥杆次数。选手的标准杆成绩记录在记分卡上。")
+    question = "什么是标准杆？"
+    passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="高尔夫", text=text, start=0, end=len(text), score=1.0)
+    ranked = rank_candidates(read_query(question), [passage], embedder.encode, LexicalIndex.build([text]),
+                             embedder.encode([question])[0])
+    best_scored = max(ranked.candidates, key=lambda c: c.score)
+    # the defining sentence is not the best scored, yet close enough to it to lead
+    assert not best_scored.defining and ranked.best.text.startswith("标准杆，是一个高尔夫球运动术语")

@@ -27,6 +27,7 @@ from ..patterns import cue
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
 from .answer_types import matches_type, missing_attribute
+from .definition import defines
 from .background import rarity
 from .no_answer import RetrievalEvidence, load_no_answer
 from .ranker import candidate_features, load_ranker
@@ -80,6 +81,9 @@ LIST_RELATIVE_EXTRA = 0.6
 # the questions that cue them ("Who conducted the study?"), so they only steered answers to author lines;
 # dropping them changed no dev answer (README, "Answer types audited on training questions").
 STRICT_TYPES = frozenset({"count", "duration", "year", "identifier"})
+# A sentence holding a strict type's value, or defining what a "what is X?" question asks about, leads when its
+# score is at least this share of the best one's
+TYPED_LEAD_SHARE = 0.6
 REDUNDANCY_LIMIT = 0.5
 MAX_ANSWER_CHARS = 700
 SPLIT_TERM_RARITY = 0.35  # Zipf frequency under about 4.5 in general text (rarer than "group", "length", "主要")
@@ -110,6 +114,7 @@ class Candidate:
     prose: bool = True
     off_topic: bool = False
     overview: bool = False  # says what the study as a whole aims at or does (cue "overview_sentence")
+    defining: bool = False  # defines the subject of a "what is X?" question (definition.py)
     features: np.ndarray | None = None  # the ranker's view of it (ranker.FEATURES), when computed
     hand_score: float = 0.0
 
@@ -383,6 +388,7 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
         cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
         # another study, and none of the words naming the lead one
         cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(topic) and not (topic & cand_terms)
+        cand.defining = bool(query.defines) and defines(cand.text, query.defines, lang)
         cand.hand_score = hand_score(cand, lang, lead_doc, overview_answers)
     ranker = load_ranker() if fitted else None
     if ranker is not None and not ranker.covers(lang):
@@ -438,13 +444,18 @@ def focus_question(question: str, topic_terms: set[str]) -> str:
 
 
 def _lead(candidates: list[Candidate], query: Query, preferred: Sequence[str] = ()) -> Candidate:
-    """The best sentence; for count, date, name or identifier questions, the best one holding such a value."""
+    """The best sentence; for a "what is X?" question the best one defining X, for count, date or identifier
+    questions the best one holding such a value, when either scores close enough to the best."""
     best = max(candidates, key=lambda c: c.score)
     holding = [c for c in candidates if any(value in c.text for value in preferred)]
     if holding:  # a metadata question: the sentence giving the page's own value
         return max(holding, key=lambda c: c.score)
+    close = [c for c in candidates if c.score >= TYPED_LEAD_SHARE * best.score]
+    defining = [c for c in close if c.defining]
+    if defining:
+        return max(defining, key=lambda c: c.score)
     if set(query.answer_types) & STRICT_TYPES:
-        typed = [c for c in candidates if c.typed and c.score >= 0.6 * best.score]
+        typed = [c for c in close if c.typed]
         return max(typed, key=lambda c: c.score) if typed else best
     return best
 
