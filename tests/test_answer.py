@@ -364,3 +364,23 @@ def test_the_sentence_defining_what_a_question_asks_about_leads_the_answer(embed
     best_scored = max(ranked.candidates, key=lambda c: c.score)
     # the defining sentence is not the best scored, yet close enough to it to lead
     assert not best_scored.defining and ranked.best.text.startswith("标准杆，是一个高尔夫球运动术语")
+
+
+def test_a_sentence_of_another_document_lacking_the_asked_name_never_leads(embedder):
+    from assistant.answering.extractive import rank_candidates
+    from assistant.lexical import LexicalIndex
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    asked = ("牛车水是新加坡的唐人街，位于欧南区，为新加坡的著名旅游景点之一。此后随着新加坡的发展，牛车水变得过度拥挤。"
+             "牛车水地铁站位于宝塔街。1822年，莱佛士制定了城市规划，其中就将牛车水定为华人移民的居住区。")
+    other = "天生三桥位于重庆武隆县仙女山镇，是重庆直辖市级风景名胜区，重庆武隆岩溶国家地质公园的一部分，也被评为中国国家5A级旅游景区。"
+    lexical = LexicalIndex.build([asked, other, "武隆县是重庆市的一个县，位于重庆东南部。"])
+    question = "牛车水是位于哪个国家？"
+    passages = [Passage(chunk_id=f"{doc}-c", doc_id=doc, source=f"{doc}.txt", title=doc, text=text, start=0,
+                        end=len(text), score=1.0) for doc, text in (("niucheshui", asked), ("sanqiao", other))]
+    ranked = rank_candidates(read_query(question), passages, embedder.encode, lexical, embedder.encode([question])[0])
+    stranger = next(c for c in ranked.candidates if c.passage.doc_id == "sanqiao")
+    # it shares "位于" and "国家" with the question, but not the name of what is asked about, which is rarer
+    assert stranger.off_topic and stranger.score == max(c.score for c in ranked.candidates)
+    assert ranked.best.passage.doc_id == "niucheshui"

@@ -57,10 +57,10 @@ def test_the_ranker_decides_the_lead_sentence(assistant, monkeypatch):
     question = "How many staff were interviewed in the CFT study?"
     normal = assistant.answer(question)
     assert not normal.refused
-    # weights that prefer the longest sentence and ignore the question: another sentence leads
-    longest = Ranker({lang: np.eye(len(FEATURES))[FEATURES.index("log_length")] for lang in ("en", "zh")},
-                     {"en": 1.0, "zh": 1.0}, {"en": True, "zh": True})
-    monkeypatch.setattr(extractive, "load_ranker", lambda: longest)
+    # weights that prefer the shortest sentence and ignore the question: another sentence leads
+    shortest = Ranker({lang: -np.eye(len(FEATURES))[FEATURES.index("log_length")] for lang in ("en", "zh")},
+                      {"en": 1.0, "zh": 1.0}, {"en": True, "zh": True})
+    monkeypatch.setattr(extractive, "load_ranker", lambda: shortest)
     monkeypatch.setattr(extractive, "load_no_answer", lambda: type("Never", (), {"refuses": lambda self, r: False})())
     changed = assistant.answer(question)
     assert changed.citations[0].quote != normal.citations[0].quote

@@ -372,6 +372,10 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
     # question says what is asked about, so those terms decide between sentences.
     focus_terms = q_terms - topic
+    # what names the lead study: the rarest of its topic terms in the collection ("牛车水", not "位于", which a
+    # sentence of another study that merely shares the question's wording also has)
+    rarest = max((idf(t) for t in topic), default=0.0)
+    naming = {t for t in topic if idf(t) >= rarest - 1e-9}
     vectors = _sentence_vectors(candidates, embed, stored)
     similarity = vectors @ qvec
     focus = focus_question(question, topic)
@@ -387,7 +391,7 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
         cand.similarity, cand.coverage = float(sim), overlap
         cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
         # another study, and none of the words naming the lead one
-        cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(topic) and not (topic & cand_terms)
+        cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(naming) and not (naming & cand_terms)
         cand.defining = bool(query.defines) and defines(cand.text, query.defines, lang)
         cand.hand_score = hand_score(cand, lang, lead_doc, overview_answers)
     ranker = load_ranker() if fitted else None
@@ -445,7 +449,9 @@ def focus_question(question: str, topic_terms: set[str]) -> str:
 
 def _lead(candidates: list[Candidate], query: Query, preferred: Sequence[str] = ()) -> Candidate:
     """The best sentence; for a "what is X?" question the best one defining X, for count, date or identifier
-    questions the best one holding such a value, when either scores close enough to the best."""
+    questions the best one holding such a value, when either scores close enough to the best. A sentence of
+    another document that lacks the name of the study asked about (off topic) leads only when all do."""
+    candidates = [c for c in candidates if not c.off_topic] or candidates
     best = max(candidates, key=lambda c: c.score)
     holding = [c for c in candidates if any(value in c.text for value in preferred)]
     if holding:  # a metadata question: the sentence giving the page's own value
