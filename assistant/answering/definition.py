@@ -4,7 +4,7 @@ Such a question's answer is the sentence that defines its subject: the subject f
 is…", "标准杆，是…"), set in apposition ("hepcidin, a peptide hormone"), named by the sentence ("…known as
 R0", "…称为小鸟球"), or, for an abbreviation, spelled out before it ("basic reproduction number (R0)").
 Question forms and sentence patterns live in `assistant/cues.json` ("definition"); the answerer lets a
-defining sentence lead when it scores close enough to the best one (extractive.DEFINITION_SHARE).
+defining sentence lead when it scores close enough to the best one (extractive.TYPED_LEAD_SHARE).
 """
 
 from __future__ import annotations

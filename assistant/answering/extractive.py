@@ -27,8 +27,8 @@ from ..patterns import cue
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
 from .answer_types import matches_type, missing_attribute
-from .definition import defines
 from .background import rarity
+from .definition import defines
 from .no_answer import RetrievalEvidence, load_no_answer
 from .ranker import candidate_features, load_ranker
 from .refusal import refusal_text
