@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .answering.background import listed
+
 log = logging.getLogger(__name__)
 
 ENGLISH_STOPWORDS = frozenset(
@@ -67,12 +69,6 @@ def tokenize(text: str) -> list[str]:
             if lower not in ENGLISH_STOPWORDS and (len(lower) > 1 or lower.isdigit()):
                 terms.append(stemmer.stemWord(lower))
     return terms
-
-
-def _in_general_use(term: str) -> bool:
-    from .answering.background import listed
-
-    return listed(term)
 
 
 def _one_edit(word: str) -> set[str]:
@@ -135,7 +131,7 @@ class LexicalIndex:
         if term in self.doc_freq or len(term) < TYPO_MIN_LENGTH or not term.isascii() or not term.isalpha():
             return term
         found = self._spellings.get(term)
-        if found is None and _in_general_use(term):  # a word of its own ("profess"), however close to "process"
+        if found is None and listed(term):  # a word of its own ("profess"), however close to "process"
             found = self._spellings[term] = term
         if found is None:
             known = [t for t in _one_edit(term) if t in self.doc_freq]
