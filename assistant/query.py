@@ -86,7 +86,7 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
     collection = read_collection_question(question, lang, compares)
     return Query(
         question=question, standalone=standalone, lang=lang,
-        intent=_intent(question, collection is not None, compares, bool(fields)),
+        intent=_intent(question, collection is not None and collection.kind != "study", compares, bool(fields)),
         answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
         compares=compares, collection=collection,
         sources=tuple(sources) if sources else None, asks_overview=_asks_overview(question),

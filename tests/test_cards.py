@@ -164,6 +164,42 @@ def test_questions_about_one_study_are_not_collection_questions(question):
     assert read_collection_question(question) is None
 
 
+@pytest.mark.parametrize("question, study, value", [
+    ("Which country was the Tele-Balint study conducted in?", BALINT, "Country: Singapore"),
+    ("Where was the Tele-Balint study done?", BALINT, "Country: Singapore"),
+    ("In which country was the PEER peer-support trial conducted?", PEER, "Country: Denmark"),
+    ("In what setting was the CFT group study run?", CFT, "Setting: NHS"),
+    ("巴林特小组研究是在哪个国家进行的？", BALINT, "国家：新加坡"),
+])
+def test_where_one_named_study_was_done_comes_from_its_card(assistant, question, study, value):
+    result = assistant.answer(question)
+    assert result.mode == "study cards" and cited(result) == {study} and value in result.text
+    assert not result.text.startswith(("-", "The ", "All ", "比较", "已索引"))  # one study: no list headline
+    check_citations(assistant, result)
+
+
+@pytest.mark.parametrize("question", [
+    "Where did participants feel safe in the CFT study?",  # "where" that does not ask where the study was done
+    "In which countries were the Tele-Balint study and the PEER study conducted?",  # two studies: a comparison
+    "Which country was it conducted in?",  # no study named
+    "What did the analysis of the Tele-Balint study find?",  # asks for findings, not a card field
+])
+def test_other_questions_about_one_study_stay_off_the_cards(question):
+    from assistant.cards.questions import read_collection_question
+
+    assert read_collection_question(question) is None
+
+
+def test_a_card_without_the_asked_field_leaves_the_question_to_the_passages():
+    from assistant.cards.answer import answer_from_cards
+    from assistant.cards.questions import read_collection_question
+
+    card = extract_card(doc("Balint groups were offered to ward nurses. Eight nurses were interviewed.", "balint.txt"))
+    question = read_collection_question("Which country was the Balint group study conducted in?")
+    assert question is not None and question.kind == "study" and not card.values("country")
+    assert answer_from_cards(question, [card], lambda evidence, card: None) is None
+
+
 def test_unknown_fields_are_said_not_guessed(assistant):
     result = assistant.answer("Which studies used focus groups?")
     assert cited(result) == {PEER}

@@ -29,13 +29,16 @@ def answer_from_cards(question: CollectionQuestion, cards: list[StudyCard], pass
     listed, unknown = select(question, cards)
     if question.kind == "compare" and len(listed) < 2:
         return None
+    if question.kind == "study" and (len(listed) != 1 or not any(listed[0].fields.get(a) for a in question.asked)):
+        return None  # not one study, or its card does not hold what is asked: the passages may
     zh = question.lang == "zh"
-    lines = [_headline(question, len(listed), len(cards), zh)]
+    lines = [] if question.kind == "study" else [_headline(question, len(listed), len(cards), zh)]
     citations: list[Citation] = []
     passages: list[Passage] = []
     for card in listed:
         shown = _shown_values(question, card, zh)
-        lines.append(_study_line(card, shown, citations, passages, passage_for, zh))
+        line = _study_line(card, shown, citations, passages, passage_for, zh)
+        lines.append(line.removeprefix("- ") if question.kind == "study" else line)
     if not listed and question.conditions:
         lines.append(_what_cards_hold(question.conditions[0].field, cards, zh))
     if unknown:
@@ -49,7 +52,7 @@ def select(question: CollectionQuestion, cards: list[StudyCard]) -> tuple[list[S
     """(the studies the answer lists, the studies whose cards do not say enough to decide)."""
     if question.kind == "each":
         return list(cards), []
-    if question.kind == "compare":
+    if question.kind in ("compare", "study"):
         return [c for c in cards if any(_holds(c, cond) for cond in question.conditions)], []
     listed, unknown = [], []
     for card in cards:
@@ -97,7 +100,7 @@ def _shown_values(question: CollectionQuestion, card: StudyCard, zh: bool) -> li
     for name in dict.fromkeys(fields):
         wanted = [c.value for c in question.conditions if c.field == name and not c.negated]
         for value in card.fields.get(name, []):
-            if question.kind in ("each", "compare") or not wanted or any(w in implied(name, value.value) for w in wanted):
+            if question.kind in ("each", "compare", "study") or not wanted or any(w in implied(name, value.value) for w in wanted):
                 shown.append(Shown(name, value.value, value.best_evidence(lang), value.provenance))
     return shown
 

@@ -4,7 +4,9 @@ and read their conditions from the same vocabulary the cards are filled with.
 A question goes to the cards when it asks across studies and names something a card holds: a value
 ("thematic analysis", "outside the UK", "more than 20 participants") or a field ("sample size",
 "design"). Comparisons of named studies ("the CFT study and the Tele-Balint study") go to the cards
-when every named study can be picked out by a card value; otherwise the passage path answers them.
+when every named study can be picked out by a card value; otherwise the passage path answers them. Where
+one named study was done (its country or setting) is read from that study's card too (kind "study"), when
+its card holds the field; other questions about one study keep the passage path.
 """
 
 from __future__ import annotations
@@ -45,6 +47,14 @@ ASKED = {
     "data_collection": r"\bdata collection\b|\bcollect(?:ed)? (?:their |the )?data\b|数据收集|收集数据|资料收集",
     "analysis": r"\banaly[sz](?:is|es|ed|e)\b|\banalytic|分析方法|如何分析",
     "intervention": r"\binterventions?\b|干预措施",
+}
+# Asked of one study, where it was done goes to its card: the sentence that says so seldom has the question's
+# words ("country", "setting"), while a design, a sample or an analysis is named in the sentence stating it,
+# which the passage path finds (and "what did the analysis find?" asks for findings, not for a field).
+ONE_STUDY_ASKED = {
+    "country": r"\b(?:which|what|in which|in what) countr(?:y|ies)\b|在哪(?:个|些)国家|哪(?:个|些)国家|"
+               r"^\s*where (?:was|were|is) [^?]{0,60}\b(?:done|conducted|carried out|based|held|run|performed|undertaken)\b",
+    "setting": r"\b(?:which|what|in which|in what) (?:kinds? of )?settings?\b|在什么(?:场所|环境)|研究环境",
 }
 # Wordings that questions use but study texts state differently.
 QUESTION_TERMS = {
@@ -98,7 +108,7 @@ class CollectionQuestion:
 
     question: str
     lang: str
-    kind: str  # "count", "which", "compare" (named studies) or "each" (every study)
+    kind: str  # "count", "which", "compare" (named studies), "each" (every study) or "study" (one named study)
     conditions: list[Condition] = field(default_factory=list)
     sizes: list[SizeCondition] = field(default_factory=list)
     asked: list[str] = field(default_factory=list)
@@ -111,9 +121,9 @@ def read_collection_question(question: str, lang: str | None = None,
     counting, which = bool(_COUNT.search(question)), bool(_WHICH.search(question))
     compares = is_comparison(question) if compares is None else compares
     across = bool(_ACROSS.search(question)) or (compares and bool(_STUDIES.search(question)))
-    if not (counting or which or across):
-        return None
     lang = lang or detect_lang(question) or "en"
+    if not (counting or which or across):
+        return _about_one_study(question, lang)
     conditions = _conditions(question)
     sizes = _sizes(question)
     asked = [name for name, cue in ASKED.items() if re.search(cue, question, re.I)]
@@ -126,6 +136,16 @@ def read_collection_question(question: str, lang: str | None = None,
     named = [c for c in conditions if c.field in IDENTIFYING and not c.negated]
     kind = "compare" if named else "each"
     return CollectionQuestion(question, lang, kind, named if named else conditions, sizes, asked)
+
+
+def _about_one_study(question: str, lang: str) -> CollectionQuestion | None:
+    """Where or in what setting one named study was done ("Which country was the Tele-Balint study conducted
+    in?"): a card field of the study a card value picks out (kind "study"), else None."""
+    asked = [name for name, cue in ONE_STUDY_ASKED.items() if re.search(cue, question, re.I)]
+    if not asked or len(_STUDIES.findall(question)) != 1:  # two named studies are a comparison
+        return None
+    named = [c for c in _conditions(question) if c.field in IDENTIFYING and c.field not in asked and not c.negated]
+    return CollectionQuestion(question, lang, "study", named, [], asked) if named else None
 
 
 # The more specific reading of a word wins: "NHS" is a setting before it is a country.
