@@ -37,8 +37,7 @@ def answer_from_cards(question: CollectionQuestion, cards: list[StudyCard], pass
     passages: list[Passage] = []
     for card in listed:
         shown = _shown_values(question, card, zh)
-        line = _study_line(card, shown, citations, passages, passage_for, zh)
-        lines.append(line.removeprefix("- ") if question.kind == "study" else line)
+        lines.append(_study_line(card, shown, citations, passages, passage_for, zh, listed=question.kind != "study"))
     if not listed and question.conditions:
         lines.append(_what_cards_hold(question.conditions[0].field, cards, zh))
     if unknown:
@@ -106,9 +105,9 @@ def _shown_values(question: CollectionQuestion, card: StudyCard, zh: bool) -> li
 
 
 def _study_line(card: StudyCard, shown: list[Shown], citations: list[Citation], passages: list[Passage],
-                passage_for: PassageFor, zh: bool) -> str:
+                passage_for: PassageFor, zh: bool, listed: bool = True) -> str:
     labels = FIELD_LABELS_ZH if zh else FIELD_LABELS
-    head = f"- {card.title}" + (f" ({card.year})" if card.year else "")
+    head = ("- " if listed else "") + card.title + (f" ({card.year})" if card.year else "")
     if not shown:
         return head + ("：未说明" if zh else ": not stated")
     grouped: dict[str, list[str]] = {}
