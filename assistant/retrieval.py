@@ -15,7 +15,7 @@ from .pdf.layout import may_answer, section_of
 from .settings import Settings
 from .snapshot import SentenceVectors, Snapshot
 from .store import VectorStore
-from .text import detect_lang, normalise_space
+from .text import detect_lang, normalise_space, sentence_spans
 from .types import Document, Passage
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -23,6 +23,7 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 # all-MiniLM-L6-v2's vocabulary maps most Chinese characters to [UNK], so for Chinese queries its
 # ranking is mostly noise; it still votes in the fusion, with a quarter of the weight.
 DENSE_WEIGHT_CHINESE = 0.25
+OPENING_CHARS = 300  # how far into a document its opening sentence is looked for (its topic terms, not a quote)
 
 
 class Retriever:
@@ -36,6 +37,7 @@ class Retriever:
         self._query_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self._body_starts: dict[str, int] = {}
+        self._openings: dict[str, str] = {}
 
     def embed_query(self, query: str) -> np.ndarray:
         """The query's embedding (recent queries are cached)."""
@@ -134,6 +136,15 @@ class Retriever:
             start = self._body_starts[doc_id] = abstract_start(self.snapshot.documents[doc_id])
         return start
 
+    def opening(self, doc_id: str) -> str:
+        """The first sentence of the document's first line (at most OPENING_CHARS characters)."""
+        opening = self._openings.get(doc_id)
+        if opening is None:
+            line = self.snapshot.documents[doc_id].text[:OPENING_CHARS].split("\n", 1)[0]
+            start, end = next(sentence_spans(line), (0, 0))
+            opening = self._openings[doc_id] = line[start:end]
+        return opening
+
     def passage_at(self, pos: int, score: float, dense: tuple[int, float] | None = None,
                    lexical: tuple[int, float] | None = None) -> Passage:
         """The chunk at a snapshot position as a Passage (`dense`, `lexical`: its rank and score in each search)."""
@@ -148,7 +159,7 @@ class Retriever:
             front_matter=not chunk.section and chunk.end <= self.body_start(doc.doc_id),
             opens_in_caption=opens_in_caption(doc.text, chunk.start),
             dense_score=round(float(dense[1]), 6) if dense else None,
-            lexical_score=round(float(lexical[1]), 6) if lexical else None,
+            lexical_score=round(float(lexical[1]), 6) if lexical else None, opening=self.opening(doc.doc_id),
         )
 
 

@@ -98,6 +98,7 @@ class Passage:
     opens_in_caption: bool = False  # the chunk starts inside a figure or table legend begun before it
     dense_score: float | None = None  # cosine with the query, when the dense search found it
     lexical_score: float | None = None  # BM25 score, when the lexical search found it
+    opening: str = ""  # the document's first sentence (of its first line): what it says it is about
 
     def page_at(self, offset: int) -> int:
         """The page of the document offset `offset` inside this passage (0 when the source has no pages)."""

@@ -384,3 +384,30 @@ def test_a_sentence_of_another_document_lacking_the_asked_name_never_leads(embed
     # it shares "位于" and "国家" with the question, but not the name of what is asked about, which is rarer
     assert stranger.off_topic and stranger.score == max(c.score for c in ranked.candidates)
     assert ranked.best.passage.doc_id == "niucheshui"
+
+
+def test_the_subject_an_article_opens_with_is_its_topic_not_what_is_asked(embedder):
+    from dataclasses import replace
+
+    from assistant.answering.extractive import rank_candidates
+    from assistant.lexical import LexicalIndex
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    # the article names its subject once, as it opens, then says "本鱼" (this fish)
+    text = ("斯氏腔吻鳕为辐鳍鱼纲鳕形目鼠尾鳕科的其中一种。本鱼分布于西太平洋地区，包括南日本、中国南海、台湾及菲律宾。"
+            "本鱼头部腹面光滑无鳞，眼窝极大，口小。生活在混浊的泥沙底质上，几乎是以多毛类为食。")
+    others = ["雷公藤是卫矛科雷公藤属的植物，主要分布于东亚地区。", "蓝线裸顶鲷为辐鳍鱼纲鲈形目龙占鱼科的其中一个种，以甲壳类为食。"]
+    lexical = LexicalIndex.build([text, *others])
+    question = "斯氏腔吻鳕分布在哪些地区？"
+    passage = Passage(chunk_id="c", doc_id="d", source="0052.txt", title="0052.txt", text=text, start=0, end=len(text),
+                      score=1.0)
+
+    def coverage(p: Passage) -> dict[str, float]:
+        ranked = rank_candidates(read_query(question), [p], embedder.encode, lexical, embedder.encode([question])[0])
+        return {c.text[:5]: c.coverage for c in ranked.candidates}
+
+    # counted as asked about, the once-named subject outweighs what is asked; as the topic, it no longer does
+    named_once, opened = coverage(passage), coverage(replace(passage, opening="斯氏腔吻鳕为辐鳍鱼纲鳕形目鼠尾鳕科的其中一种。"))
+    assert named_once["斯氏腔吻鳕"] > named_once["本鱼分布于"]
+    assert opened["本鱼分布于"] > opened["斯氏腔吻鳕"]

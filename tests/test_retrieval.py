@@ -146,3 +146,10 @@ def test_a_chunk_without_sentences_gets_no_vote_and_the_others_still_do(assistan
     monkeypatch.setattr(snapshot, "sentence_vectors", lambda pos: empty if pos == 0 else original(pos))
     ranked = assistant.retriever.by_best_sentence("Who facilitated the groups?", {0, 1, 2})
     assert sorted(pos for pos, _ in ranked) == [1, 2]
+
+
+def test_a_passage_carries_its_documents_opening_sentence(assistant):
+    passage = assistant.retriever.retrieve("peer volunteers co-facilitating groups")[0]
+    doc = assistant.retriever.snapshot.documents[passage.doc_id]
+    first_line = doc.text.split("\n", 1)[0]
+    assert passage.opening and first_line.startswith(passage.opening) and "\n" not in passage.opening

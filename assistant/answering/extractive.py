@@ -433,10 +433,13 @@ def _coverage(wanted: set[str], present: set[str], idf: Idf) -> float:
 
 
 def topic_terms(q_terms: set[str], candidates: list[Candidate], terms: list[set[str]]) -> set[str]:
-    """Question terms found in two or more sentences of the best-ranked document."""
+    """Question terms that name the best-ranked document: in its opening sentence, or in two or more of its
+    candidate sentences."""
     lead = candidates[0].passage.doc_id
     lead_terms = [ts for c, ts in zip(candidates, terms) if c.passage.doc_id == lead]
-    return {t for t in q_terms if sum(t in ts for ts in lead_terms) >= 2}
+    # an article names its subject as it opens, then says "it" or "本鱼"
+    opening = set(tokenize(candidates[0].passage.opening))
+    return {t for t in q_terms if t in opening or sum(t in ts for ts in lead_terms) >= 2}
 
 
 def focus_question(question: str, topic_terms: set[str]) -> str:
