@@ -411,3 +411,29 @@ def test_the_subject_an_article_opens_with_is_its_topic_not_what_is_asked(embedd
     named_once, opened = coverage(passage), coverage(replace(passage, opening="斯氏腔吻鳕为辐鳍鱼纲鳕形目鼠尾鳕科的其中一种。"))
     assert named_once["斯氏腔吻鳕"] > named_once["本鱼分布于"]
     assert opened["本鱼分布于"] > opened["斯氏腔吻鳕"]
+
+
+@pytest.mark.parametrize("sentence, announces", [
+    ("Qualitative analysis revealed 5 themes.", True),
+    ("Two overarching themes were identified:", True),
+    ("Three main barriers emerged.", True),
+    ("确定了两个总体主题：", True),
+    ("分析得出五个主题。", True),
+    ("The first 4: professional and personal growth of clinicians, and psychological safety.", False),
+    ("We found 5 themes in the data and they matter a lot for practice.", False),
+    ("The study enrolled 26 clinicians.", False),
+])
+def test_a_sentence_that_announces_items_it_does_not_name(sentence, announces):
+    from assistant.patterns import cue
+
+    assert bool(cue("announced_items").search(sentence)) == announces
+
+
+def test_a_list_answer_quotes_the_sentence_naming_what_the_one_before_announced(assistant):
+    result = assistant.answer("What themes came out of the qualitative analysis of Tele-Balint groups?")
+    quotes = [c.quote for c in result.citations]
+    announced = quotes.index("Qualitative analysis revealed 5 themes.")
+    assert quotes[announced + 1].startswith("The first 4: professional and personal growth of clinicians")
+    # a factoid answer keeps what it quoted: the naming sentence joins only where there is room
+    result = assistant.answer("What material did the Tele-Balint researchers analyse qualitatively?")
+    assert "Qualitative analysis of interview transcripts was performed." in result.text

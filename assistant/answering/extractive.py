@@ -517,7 +517,29 @@ def _choose(ranked: Ranked, max_sentences: int) -> list[Candidate]:
             continue
         chosen.append(cand)
         size += len(cand.text)
+    chosen = _with_announced_items(chosen, candidates, max_sentences, ranked.query.wants_list)
     return sorted(chosen, key=lambda c: c.passage.start + c.start)
+
+
+def _with_announced_items(chosen: list[Candidate], candidates: list[Candidate], max_sentences: int,
+                          wants_list: bool) -> list[Candidate]:
+    """The chosen sentences, each that ends by announcing items it does not name ("Qualitative analysis revealed
+    5 themes.", "确定了两个总体主题：") followed by the sentence after it, which names them: added when there is
+    room, and for a list question in place of the weakest other extra sentence when the answer is full."""
+    chosen = list(chosen)
+    for announcing in [c for c in chosen if cue("announced_items").search(c.text)]:
+        following = min((c for c in candidates if c.passage is announcing.passage and c.start >= announcing.end),
+                        key=lambda c: c.start, default=None)
+        if following is None or following in chosen:
+            continue
+        if len(chosen) >= max_sentences:
+            spare = [c for c in chosen[1:] if c is not announcing] if wants_list else []  # never the lead sentence
+            if not spare:
+                continue
+            chosen.remove(min(spare, key=lambda c: c.score))
+        if sum(len(c.text) for c in chosen) + len(following.text) <= MAX_ANSWER_CHARS:
+            chosen.append(following)
+    return chosen
 
 
 def _overlap(a: str, b: str) -> float:
