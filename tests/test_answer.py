@@ -437,3 +437,21 @@ def test_a_list_answer_quotes_the_sentence_naming_what_the_one_before_announced(
     # a factoid answer keeps what it quoted: the naming sentence joins only where there is room
     result = assistant.answer("What material did the Tele-Balint researchers analyse qualitatively?")
     assert "Qualitative analysis of interview transcripts was performed." in result.text
+
+
+def test_an_announced_list_too_long_to_quote_costs_the_answer_nothing():
+    import re
+
+    from assistant.answering.extractive import MAX_ANSWER_CHARS, Candidate, _with_announced_items
+    from assistant.types import Passage
+
+    names = "The first theme was " + "growth, " * (MAX_ANSWER_CHARS // 8) + "and safety."
+    text = f"Staff valued the groups. Qualitative analysis revealed 5 themes. {names} Groups met monthly."
+    passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="t", text=text, start=0, end=len(text), score=1.0)
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.]+(?:\.(?=\s|$))", text)]
+    cands = [Candidate(passage, s + (text[s] == " "), e, "en", 0, score=1.0 - i / 10) for i, (s, e) in enumerate(spans)]
+    lead, announcing, naming, other = cands
+    kept = _with_announced_items([lead, announcing, other], cands, max_sentences=3, wants_list=True)
+    assert kept == [lead, announcing, other]  # the naming sentence does not fit, so nothing is given up for it
+    short = Candidate(passage, naming.start, naming.start + 30, "en", 0, score=0.5)  # a naming sentence that fits
+    assert _with_announced_items([lead, announcing, other], [lead, announcing, short, other], 3, True) == [lead, announcing, short]

@@ -530,15 +530,19 @@ def _with_announced_items(chosen: list[Candidate], candidates: list[Candidate], 
     for announcing in [c for c in chosen if cue("announced_items").search(c.text)]:
         following = min((c for c in candidates if c.passage is announcing.passage and c.start >= announcing.end),
                         key=lambda c: c.start, default=None)
-        if following is None or following in chosen:
+        if announcing not in chosen or following is None or following in chosen:
             continue
+        dropped = None
         if len(chosen) >= max_sentences:
             spare = [c for c in chosen[1:] if c is not announcing] if wants_list else []  # never the lead sentence
             if not spare:
                 continue
-            chosen.remove(min(spare, key=lambda c: c.score))
-        if sum(len(c.text) for c in chosen) + len(following.text) <= MAX_ANSWER_CHARS:
-            chosen.append(following)
+            dropped = min(spare, key=lambda c: c.score)
+        if sum(len(c.text) for c in chosen if c is not dropped) + len(following.text) > MAX_ANSWER_CHARS:
+            continue
+        if dropped is not None:
+            chosen.remove(dropped)
+        chosen.append(following)
     return chosen
 
 
