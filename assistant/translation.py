@@ -145,7 +145,44 @@ def english_gloss(question: str, known: Callable[[str], bool] | None = None) -> 
         if not _CJK.fullmatch(text):
             pieces.append(text)
             continue
-        for word in _jieba().cut(text):
-            if word not in CHINESE_STOPWORDS:
-                pieces += gloss_word(word, known)
+        words, i = list(_jieba().cut(text)), 0
+        while i < len(words):
+            name = _name_at(words, i, known) if known else None
+            if name:
+                pieces.append(name[0])
+                i = name[1]
+                continue
+            if words[i] not in CHINESE_STOPWORDS:
+                pieces += gloss_word(words[i], known)
+            i += 1
     return " ".join(pieces)
+
+
+def _name_at(words: list[str], start: int, known: Callable[[str], bool]) -> tuple[str, int] | None:
+    """A name written in Chinese by its sound from `words[start]` on (jieba cuts "巴林特" into 巴林 + 特), as the
+    English term the collection uses, and the index after it; the longest such run of one to three words."""
+    for end in range(min(len(words), start + 3), start, -1):
+        chars = "".join(words[start:end])
+        if 3 <= len(chars) <= 6 and _CJK.fullmatch(chars):
+            spelled = transliterated(chars, known)
+            if spelled:
+                return spelled, end
+    return None
+
+
+def transliterated(chars: str, known: Callable[[str], bool]) -> str | None:
+    """The collection's term that Chinese characters spell by sound ("巴林特" -> "balint"): their pinyin run
+    together with the last syllable's vowel dropped (a transliteration adds one to a final consonant: 特 te,
+    斯 si, 克 ke), or whole, when that is a word of five letters or more the collection uses; else None."""
+    syllables = []
+    for char in chars:
+        entry = _dictionary().get_entry(char)
+        reading = (entry or {}).get("pinyin", "").split()
+        if not reading:
+            return None
+        syllables.append(re.sub(r"[^a-z]", "", reading[0].lower().replace("u:", "v")))
+    for spelled in ("".join(syllables[:-1]) + re.sub(r"(?<=[^aeiouv])[aeiouv]+$", "", syllables[-1]), "".join(syllables)):
+        terms = tokenize(spelled)
+        if len(terms) == 1 and len(terms[0]) >= 5 and known(terms[0]):
+            return spelled
+    return None

@@ -151,3 +151,19 @@ def test_a_chinese_field_question_about_a_study_with_chinese_text_keeps_that_stu
     answer = assistant.answer("同情圈这篇论文的作者是谁？")  # its gloss may be tried; it finds the same study
     assert answer.mode == "metadata" and "M. Clark" in answer.text
     assert {c.source for c in answer.citations} == {"001_7747fd12e446c824.txt"}
+
+
+def test_a_name_written_by_its_sound_is_glossed_as_the_term_the_collection_uses():
+    from assistant.translation import transliterated
+
+    uses = {"balint", "group"}.__contains__
+    # jieba cuts 巴林特 into 巴林 ("Bahrain") and 特 ("especially"); read by sound, it is Balint
+    assert english_gloss("巴林特小组研究发现了哪些主题？", uses).split()[:2] == ["balint", "group"]
+    assert "Bahrain" in english_gloss("巴林特小组研究发现了哪些主题？", {"group"}.__contains__)  # not a word it uses
+    assert transliterated("巴林特", uses) == "balint" and transliterated("巴林特", set().__contains__) is None
+    assert transliterated("林特", {"lint"}.__contains__) is None  # four letters: too short to be told from chance
+
+
+def test_a_chinese_question_naming_the_balint_study_by_sound_is_answered_from_it(assistant):
+    answer = assistant.answer("巴林特小组研究发现了哪些主题？")
+    assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
