@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -174,15 +174,20 @@ def transliterated(chars: str, known: Callable[[str], bool]) -> str | None:
     """The collection's term that Chinese characters spell by sound ("巴林特" -> "balint"): their pinyin run
     together with the last syllable's vowel dropped (a transliteration adds one to a final consonant: 特 te,
     斯 si, 克 ke), or whole, when that is a word of five letters or more the collection uses; else None."""
-    syllables = []
-    for char in chars:
-        entry = _dictionary().get_entry(char)
-        reading = (entry or {}).get("pinyin", "").split()
-        if not reading:
-            return None
-        syllables.append(re.sub(r"[^a-z]", "", reading[0].lower().replace("u:", "v")))
+    syllables = [_syllable(char) for char in chars]
+    if not all(syllables):
+        return None
     for spelled in ("".join(syllables[:-1]) + re.sub(r"(?<=[^aeiouv])[aeiouv]+$", "", syllables[-1]), "".join(syllables)):
         terms = tokenize(spelled)
         if len(terms) == 1 and len(terms[0]) >= 5 and known(terms[0]):
             return spelled
     return None
+
+
+@lru_cache(maxsize=4096)
+def _syllable(char: str) -> str:
+    """A character's first pinyin reading in CC-CEDICT, toneless ("特" -> "te"), or "" when it has none (the
+    overlapping runs `_name_at` tries read the same characters again)."""
+    entry = _dictionary().get_entry(char)
+    reading = (entry or {}).get("pinyin", "").split()
+    return re.sub(r"[^a-z]", "", reading[0].lower().replace("u:", "v")) if reading else ""
