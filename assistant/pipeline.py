@@ -183,11 +183,13 @@ def answer_from_metadata(turn: Turn) -> Answer | None:
 
 
 def extract(assistant: Assistant, turn: Turn) -> None:
-    """The extractive answer (also the evidence check for refusing). A refused Chinese question gets a second
-    search through its English gloss when the collection holds documents with no Chinese text, which a Chinese
-    search cannot find; that answer stands only when it quotes such documents alone."""
+    """The extractive answer (also the evidence check for refusing). A Chinese question gets a second search
+    through its English gloss when the collection holds documents with no Chinese text, which a Chinese search
+    cannot find, and the first search refused or quoted a document with Chinese text although the question
+    names by its sound something only English text spells ("巴林特"); the second answer stands only when it
+    quotes documents with no Chinese text alone."""
     _extract(assistant, turn)
-    if not (turn.extract.refused and _may_ask_english_only(assistant, turn)):
+    if not (_may_ask_english_only(assistant, turn) and (turn.extract.refused or _misses_english_name(turn))):
         return
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
     if glossed is None:
@@ -212,6 +214,20 @@ def _name_in_english(assistant: Assistant, turn: Turn) -> None:
     if glossed and glossed[1] and glossed[1][0].source in turn.retriever.snapshot.sources_without_chinese():
         turn.query = glossed[0]
         _keep(turn, glossed[1])
+
+
+def _misses_english_name(turn: Turn) -> bool:
+    """Whether the answer quotes a document with Chinese text while the question names by its sound, in
+    characters no text here uses, something the collection spells only in English: the Chinese search found
+    the question's other words in another study ("巴林特小组的参与者有多少人？" quoting the PEER study's
+    participants)."""
+    from .translation import names_by_sound
+
+    assert turn.extract is not None
+    without_chinese = turn.retriever.snapshot.sources_without_chinese()
+    if all(c.source in without_chinese for c in turn.extract.citations):
+        return False
+    return bool(names_by_sound(turn.query.standalone, turn.retriever.snapshot.lexical.doc_freq.__contains__))
 
 
 def _names_unknown_words(turn: Turn) -> bool:

@@ -158,6 +158,23 @@ def english_gloss(question: str, known: Callable[[str], bool] | None = None) -> 
     return " ".join(pieces)
 
 
+def names_by_sound(question: str, known: Callable[[str], bool]) -> list[str]:
+    """The names the question writes by their sound in characters that no text of the collection uses, as the
+    English terms the collection spells them with ("巴林特小组…" -> ["balint"] in a collection whose Chinese text
+    never says 巴林特)."""
+    from .lexical import _jieba, tokenize
+
+    found = []
+    for run in _CJK.finditer(question):
+        words, i = list(_jieba().cut(run.group(0))), 0
+        while i < len(words):
+            name = _name_at(words, i, known)
+            if name and not all(known(t) for t in tokenize("".join(words[i:name[1]]))):
+                found.append(name[0])
+            i = name[1] if name else i + 1
+    return found
+
+
 def _name_at(words: list[str], start: int, known: Callable[[str], bool]) -> tuple[str, int] | None:
     """A name written in Chinese by its sound from `words[start]` on (jieba cuts "巴林特" into 巴林 + 特), as the
     English term the collection uses, and the index after it; the longest such run of one to three words."""

@@ -167,3 +167,22 @@ def test_a_name_written_by_its_sound_is_glossed_as_the_term_the_collection_uses(
 def test_a_chinese_question_naming_the_balint_study_by_sound_is_answered_from_it(assistant):
     answer = assistant.answer("巴林特小组研究发现了哪些主题？")
     assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
+
+
+def test_names_by_sound_are_those_only_english_text_spells():
+    from assistant.translation import names_by_sound
+
+    assert names_by_sound("巴林特小组的参与者有多少人？", {"balint", "group"}.__contains__) == ["balint"]
+    assert names_by_sound("巴林特小组的参与者有多少人？", {"group"}.__contains__) == []  # spelled nowhere in English
+    # the collection's Chinese text uses the name itself: a Chinese search can find it, no name is missing
+    assert names_by_sound("巴林特小组的参与者有多少人？", {"balint", "巴林", "特"}.__contains__) == []
+
+
+def test_an_answer_from_another_study_gives_way_to_the_study_the_question_names_by_sound(assistant):
+    # the Chinese search finds "参与者" and "小组" in the PEER study's Chinese text and answers from it; the
+    # question names Balint, which only the English-only Tele-Balint page spells
+    question = "巴林特小组的参与者有多少人？"
+    assert assistant.retriever.retrieve(question, lang="zh")[0].source != BALINT
+    answer = assistant.answer(question)
+    assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
+    assert "26 mental health clinicians" in answer.text
