@@ -190,6 +190,18 @@ def test_other_questions_about_one_study_stay_off_the_cards(question):
     assert read_collection_question(question) is None
 
 
+@pytest.mark.parametrize("question, across", [
+    ("How do guided self-help interventions differ from usual care, according to the BMC Psychiatry paper?", False),
+    ("How does the intervention in this study differ from standard therapy?", False),
+    ("How do the studies differ in their interventions?", True),  # a plural names several
+    ("How does the intervention of the CFT study differ from that of the PEER trial?", True),  # two named
+])
+def test_a_comparison_inside_one_paper_is_not_a_question_about_every_study(question, across):
+    from assistant.cards.questions import read_collection_question
+
+    assert (read_collection_question(question) is not None) == across
+
+
 def test_a_card_without_the_asked_field_leaves_the_question_to_the_passages():
     from assistant.cards.answer import answer_from_cards
     from assistant.cards.questions import read_collection_question

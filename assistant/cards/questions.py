@@ -120,7 +120,7 @@ def read_collection_question(question: str, lang: str | None = None,
     the question's language and whether it has a comparison cue, when already known)."""
     counting, which = bool(_COUNT.search(question)), bool(_WHICH.search(question))
     compares = is_comparison(question) if compares is None else compares
-    across = bool(_ACROSS.search(question)) or (compares and bool(_STUDIES.search(question)))
+    across = bool(_ACROSS.search(question)) or (compares and _names_studies(question))
     lang = lang or detect_lang(question) or "en"
     if not (counting or which or across):
         return _about_one_study(question, lang)
@@ -136,6 +136,14 @@ def read_collection_question(question: str, lang: str | None = None,
     named = [c for c in conditions if c.field in IDENTIFYING and not c.negated]
     kind = "compare" if named else "each"
     return CollectionQuestion(question, lang, kind, named if named else conditions, sizes, asked)
+
+
+def _names_studies(question: str) -> bool:
+    """Whether the question names studies, not one: a plural ("the trials") or two mentions ("the CFT study and
+    the PEER trial"). A comparison inside one paper ("How do low-intensity interventions differ from standard
+    therapy, according to the BMC Psychiatry paper?") is a question for its passages, not for every card."""
+    found = _STUDIES.findall(question)
+    return len(found) >= 2 or any(word.lower() in {"studies", "papers", "articles", "trials"} for word in found)
 
 
 def _about_one_study(question: str, lang: str) -> CollectionQuestion | None:
