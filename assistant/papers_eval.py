@@ -7,6 +7,9 @@ Figures:
 - fact recall: share of an answerable question's facts found in the answer (refused: 0);
 - cited page right: of the answerable questions whose answer cites the gold paper, the share whose first
   such citation is on a page that states the answer;
+- answering sentence's page right: of those whose answer quotes a sentence holding a fact, the share whose
+  first such sentence is cited to a page that states the answer (what a reader checking the fact opens; the
+  first citation may be a sentence of context before it, on an earlier page);
 - cited-document precision: of all citations, the share pointing at a gold paper;
 - key passage in top five (LitQA2): half or more of the key passage's 8-word windows lie in one of the
   five passages retrieved;
@@ -79,6 +82,8 @@ def score_question(question: dict[str, Any], answer: Any) -> dict[str, Any]:
     if gold:
         row["fact_recall"] = 0.0 if answer.refused else fact_recall(answer.text, question["facts"])
         row["page_right"] = (cited[0].page in pages) if cited else None
+        holding = [c for c in cited if fact_recall(c.quote, question["facts"])]
+        row["fact_page_right"] = (holding[0].page in pages) if holding else None
     if question.get("key_passage"):
         row["key_in_top5"] = key_passage_found(question["key_passage"], answer.passages[:5])
     return row
@@ -89,6 +94,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
     answerable = [r for r in rows if "fact_recall" in r]
     unanswerable = [r for r in rows if "fact_recall" not in r]
     paged = [r for r in answerable if r["page_right"] is not None]
+    fact_paged = [r for r in answerable if r.get("fact_page_right") is not None]
     litqa = [r for r in rows if "key_in_top5" in r]
     citations = sum(r["citations"] for r in answerable)
     times = sorted(r["answer_ms"] for r in rows)
@@ -98,6 +104,7 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "fact_recall": mean([r["fact_recall"] for r in answerable]),
         "fact_recall_zh": mean([r["fact_recall"] for r in answerable if r["lang"] == "zh"]),
         "cited_page_right": mean([r["page_right"] for r in paged]), "paged_answers": len(paged),
+        "fact_page_right": mean([r["fact_page_right"] for r in fact_paged]), "fact_paged_answers": len(fact_paged),
         "cited_doc_precision": round(sum(r["cited_gold"] for r in answerable) / citations, 4) if citations else 0.0,
         "false_refusals": mean([r["refused"] for r in answerable]),
         "unanswerable_refused": mean([r["refused"] for r in unanswerable]),
