@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ from .answering.metadata_answer import fields_asked_for, has_record, metadata_an
 from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .cards.answer import answer_from_cards
+from .lexical import tokenize
 from .query import Query, read_query
 from .types import Answer, Passage
 
@@ -216,18 +218,29 @@ def _name_in_english(assistant: Assistant, turn: Turn) -> None:
         _keep(turn, glossed[1])
 
 
+# a name in Latin letters inside a Chinese question: "Tele-Balint", "PWP", "CFT"
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}(?:-[A-Za-z0-9]+)*")
+
+
 def _misses_english_name(turn: Turn) -> bool:
-    """Whether the answer quotes a document with Chinese text while the question names by its sound, in
-    characters no text here uses, something the collection spells only in English: the Chinese search found
-    the question's other words in another study ("巴林特小组的参与者有多少人？" quoting the PEER study's
-    participants)."""
+    """Whether the answer quotes a document with Chinese text that never mentions a name the question gives,
+    one the collection uses: written in Latin letters ("Tele-Balint") or by its sound in characters no text here
+    uses (巴林特 -> balint). The Chinese search then found the question's other words in another study
+    ("巴林特小组的参与者有多少人？" quoting the PEER study's participants)."""
     from .translation import names_by_sound
 
     assert turn.extract is not None
-    without_chinese = turn.retriever.snapshot.sources_without_chinese()
-    if all(c.source in without_chinese for c in turn.extract.citations):
+    snapshot = turn.retriever.snapshot
+    without_chinese = snapshot.sources_without_chinese()
+    cited = {c.source for c in turn.extract.citations}
+    if cited <= without_chinese:
         return False
-    return bool(names_by_sound(turn.query.standalone, turn.retriever.snapshot.lexical.doc_freq.__contains__))
+    texts = [doc.text.lower() for doc in snapshot.documents.values() if doc.source in cited]
+    known = snapshot.lexical.doc_freq.__contains__
+    question = turn.query.standalone
+    latin = [w for w in _LATIN_NAME.findall(question) if (terms := tokenize(w)) and all(known(t) for t in terms)]
+    names = latin + names_by_sound(question, known)
+    return any(all(name.lower() not in text for text in texts) for name in names)
 
 
 def _names_unknown_words(turn: Turn) -> bool:

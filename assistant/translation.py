@@ -31,7 +31,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Latin words with digits, hyphens and the symbols of units and values (5-FU, HCT116, 10 μM, -0.58)
 _LATIN = re.compile(r"[A-Za-z0-9µμα-ωΑ-Ω][A-Za-z0-9µμα-ωΑ-Ω.\-+/%]*")
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_NOT_A_SENSE = ("CL:", "variant of", "old variant of", "surname ", "abbr. for", "see ", "used in ")
+_NOT_A_SENSE = ("CL:", "classifier for", "variant of", "old variant of", "surname ", "abbr. for", "see ", "used in ")
 T = TypeVar("T")
 
 

@@ -186,3 +186,18 @@ def test_an_answer_from_another_study_gives_way_to_the_study_the_question_names_
     answer = assistant.answer(question)
     assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
     assert "26 mental health clinicians" in answer.text
+
+
+def test_a_name_in_latin_letters_that_the_quoted_study_never_mentions_sends_the_question_to_the_gloss(assistant):
+    # "研究的参与者" matches the PEER study's Chinese text; "Tele-Balint" appears only on the English-only page
+    question = "Tele-Balint小组研究的参与者是谁?"
+    assert assistant.retriever.retrieve(question, lang="zh")[0].source != BALINT
+    answer = assistant.answer(question)
+    assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
+    assert "mental health clinicians" in answer.text
+
+
+def test_a_measure_word_is_not_glossed_by_its_classifier_definition():
+    # CC-CEDICT lists 项 as "classifier for principles, items, clauses, tasks, research projects etc": a gloss
+    # that said so searched for principles, clauses and tasks
+    assert not any(sense.startswith("classifier") for sense in senses("项")) and "item" in senses("项")
