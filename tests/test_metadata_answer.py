@@ -12,6 +12,10 @@ def test_which_questions_ask_for_a_field():
     assert fields_asked_for("Who is the first author of the PEER study?") == ["authors"]
     assert fields_asked_for("In what year was the peer volunteer study published?") == ["year"]
     assert fields_asked_for("PEER试验的注册号是什么？") == ["trial_registration"]
+    # when a paper came out, asked in Chinese as in English ("when was … published", "publication date")
+    for question in ("同情圈那篇论文是什么时候发表的？", "PEER研究的发表日期是什么？", "这篇论文哪天出版的？"):
+        assert fields_asked_for(question) == ["year"], question
+    assert fields_asked_for("参与者是什么时候开始参加小组的？") == []
     assert fields_asked_for("What did the authors of the compassion circles paper conclude?") == []
     assert fields_asked_for("What have earlier published studies found about Balint groups?") == []
     for question in ("What year were participants recruited?", "In what year was the survey conducted?",
