@@ -21,7 +21,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
-from functools import lru_cache, wraps
+from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -201,10 +201,13 @@ def transliterated(chars: str, known: Callable[[str], bool]) -> str | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def _syllable(char: str) -> str:
-    """A character's first pinyin reading in CC-CEDICT, toneless ("特" -> "te"), or "" when it has none (the
-    overlapping runs `_name_at` tries read the same characters again)."""
-    entry = _dictionary().get_entry(char)
-    reading = (entry or {}).get("pinyin", "").split()
-    return re.sub(r"[^a-z]", "", reading[0].lower().replace("u:", "v")) if reading else ""
+    """A character's first pinyin reading in CC-CEDICT, toneless ("特" -> "te"), or "" when it has none, from
+    answering/readings.json (made by evals/build_sense_terms.py: 0.2 MiB, where the dictionary takes 100)."""
+    return _readings().get(char, "")
+
+
+@_once
+def _readings() -> dict[str, str]:
+    path = Path(__file__).parent / "answering" / "readings.json"
+    return json.loads(path.read_text("utf-8"))["readings"]

