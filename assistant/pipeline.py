@@ -187,8 +187,8 @@ def answer_from_metadata(turn: Turn) -> Answer | None:
 def extract(assistant: Assistant, turn: Turn) -> None:
     """The extractive answer (also the evidence check for refusing). A Chinese question gets a second search
     through its English gloss when the collection holds documents with no Chinese text, which a Chinese search
-    cannot find, and the first search refused or quoted a document with Chinese text although the question
-    names by its sound something only English text spells ("巴林特"); the second answer stands only when it
+    cannot find, and the first search refused or quoted a document with Chinese text that never mentions a name
+    the question gives ("Tele-Balint", or "巴林特" read by its sound); the second answer stands only when it
     quotes documents with no Chinese text alone."""
     _extract(assistant, turn)
     if not (_may_ask_english_only(assistant, turn) and (turn.extract.refused or _misses_english_name(turn))):
