@@ -178,23 +178,17 @@ def test_names_by_sound_are_those_only_english_text_spells():
     assert names_by_sound("巴林特小组的参与者有多少人？", {"balint", "巴林", "特"}.__contains__) == []
 
 
-def test_an_answer_from_another_study_gives_way_to_the_study_the_question_names_by_sound(assistant):
+@pytest.mark.parametrize("question, stated", [
     # the Chinese search finds "参与者" and "小组" in the PEER study's Chinese text and answers from it; the
-    # question names Balint, which only the English-only Tele-Balint page spells
-    question = "巴林特小组的参与者有多少人？"
+    # question names Balint, by sound or in Latin letters, which only the English-only Tele-Balint page spells
+    ("巴林特小组的参与者有多少人？", "26 mental health clinicians"),
+    ("Tele-Balint小组研究的参与者是谁?", "mental health clinicians"),
+])
+def test_an_answer_from_another_study_gives_way_to_the_study_the_question_names(assistant, question, stated):
     assert assistant.retriever.retrieve(question, lang="zh")[0].source != BALINT
     answer = assistant.answer(question)
     assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
-    assert "26 mental health clinicians" in answer.text
-
-
-def test_a_name_in_latin_letters_that_the_quoted_study_never_mentions_sends_the_question_to_the_gloss(assistant):
-    # "研究的参与者" matches the PEER study's Chinese text; "Tele-Balint" appears only on the English-only page
-    question = "Tele-Balint小组研究的参与者是谁?"
-    assert assistant.retriever.retrieve(question, lang="zh")[0].source != BALINT
-    answer = assistant.answer(question)
-    assert not answer.refused and {c.source for c in answer.citations} == {BALINT}
-    assert "mental health clinicians" in answer.text
+    assert stated in answer.text
 
 
 def test_a_measure_word_is_not_glossed_by_its_classifier_definition():
