@@ -21,7 +21,7 @@ from typing import Any
 
 from .patterns import DOI, IDENTIFIER
 
-CLEANING_VERSION = "7"  # bump when cleaning changes what text a page gives: indexes re-read those files
+CLEANING_VERSION = "8"  # bump when cleaning changes what text a page gives: indexes re-read those files
 from .text import CJK_CHAR, count_cjk, normalise_space
 
 SECTION_HEADINGS = frozenset(
@@ -45,6 +45,15 @@ HEADING_ALIASES = {
 _GLUED_LABEL = re.compile(
     r"(?:^|(?<=[.!?]\s)|(?<=[。！？]))(?P<label>(?i:" + "|".join(re.escape(h) for h in sorted(SECTION_HEADINGS, key=len, reverse=True))
     + r"))(?P<sep>\s*[:：]\s*|\s+)(?=\S)"
+)
+# The same labels translated into Chinese run straight into the sentence, with no space to tell where the
+# label ends: "设计/方法/方法这篇概念性论文讨论了…", "原创性/价值在国家NHS指导中…" (Emerald's "Design/methodology/
+# approach", "Originality/value"). Label words joined by slashes after a sentence's end are such a label
+# (two or more of them, so that "其他/未知占一半" or a lone "方法" starting a sentence is left alone).
+_ZH_LABEL_WORDS = "研究局限性|研究局限|方法论|原创性|独创性|局限性|设计|方法|途径|价值|局限|启示|影响|意义|目的|结果|发现|结论"
+_ZH_SLASH_LABEL = re.compile(rf"(?:{_ZH_LABEL_WORDS})(?:/(?:{_ZH_LABEL_WORDS}))+")
+_GLUED_SLASH_LABEL_ZH = re.compile(
+    rf"(?:^|(?<=[。！？]))(?P<label>{_ZH_SLASH_LABEL.pattern})(?P<sep>)(?=[\u4e00-\u9fffA-Za-z0-9])"
 )
 _SENTENCE_START = re.compile(r"[A-Z0-9\u3400-\u9fff]")
 _SENTENCE_END = re.compile(r"[.!?。！？]")
@@ -140,15 +149,21 @@ def _glued_label(text: str) -> re.Match[str] | None:
     """The first label in `text` that starts a sentence: capitalised (or Chinese), and followed either by a colon
     and text, or by a sentence (a capital, digit or CJK character first, and a sentence end later on the line),
     so that a title such as "Setting Up Balint Groups" is left whole."""
+    found = None
     for match in _GLUED_LABEL.finditer(text):
         label, rest = match["label"], text[match.end():]
         if label.isascii() and not label[0].isupper():
             continue
         if ":" in match["sep"] or "：" in match["sep"]:
-            return match
+            found = match
+            break
         if len(rest) >= 20 and _SENTENCE_START.match(rest) and _SENTENCE_END.search(rest):
-            return match
-    return None
+            found = match
+            break
+    slashed = next((m for m in _GLUED_SLASH_LABEL_ZH.finditer(text) if _SENTENCE_END.search(text, m.end())), None)
+    if slashed is not None and (found is None or slashed.start() < found.start()):
+        return slashed
+    return found
 
 
 def parse_json_line(line: str) -> dict[str, Any] | None:
@@ -181,7 +196,7 @@ def is_heading(line: str) -> bool:
     key = line.strip().rstrip(":：").strip().lower()
     if not key:
         return False
-    if key in SECTION_HEADINGS:
+    if key in SECTION_HEADINGS or _ZH_SLASH_LABEL.fullmatch(key):
         return True
     words = key.split()
     stripped = line.strip().rstrip(":：")

@@ -134,6 +134,9 @@ def test_repeated_paragraph_is_kept_once():
     ("Results 12 participants took part in three focus groups.", "Results",
      "12 participants took part in three focus groups."),
     ("目的：探讨同伴支持对精神卫生工作人员的影响及其体验。", "目的", "探讨同伴支持对精神卫生工作人员的影响及其体验。"),
+    # Emerald's labels translated, run into the sentence with nothing between them
+    ("设计/方法/方法这篇概念性论文讨论了卫生保健中的同情心背景。", "设计/方法/方法", "这篇概念性论文讨论了卫生保健中的同情心背景。"),
+    ("原创性/价值本文有助于更好地理解这一模式。", "原创性/价值", "本文有助于更好地理解这一模式。"),
 ])
 def test_a_section_label_run_into_its_sentence_becomes_a_heading(line, label, rest):
     from assistant.cleaning import split_glued_labels
@@ -164,6 +167,8 @@ def test_labels_inside_a_structured_abstract_line_become_headings():
     "Methods",
     "Purpose Built",  # too short to be a sentence
     "Setting Up Balint Groups for Junior Doctors in the NHS",  # a title: no sentence follows
+    "其他/未知占参与者的一半。",  # slashed words that are no section label
+    "方法很简单，就是每周见一次面。",  # a label word alone starting a sentence
 ])
 def test_lines_that_only_start_with_a_label_word_are_left_alone(line):
     from assistant.cleaning import split_glued_labels
