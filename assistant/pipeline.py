@@ -185,11 +185,13 @@ def answer_from_metadata(turn: Turn) -> Answer | None:
 
 
 def extract(assistant: Assistant, turn: Turn) -> None:
-    """The extractive answer (also the evidence check for refusing). A Chinese question gets a second search
-    through its English gloss when the collection holds documents with no Chinese text, which a Chinese search
-    cannot find, and the first search refused or quoted a document with Chinese text that never mentions a name
-    the question gives ("Tele-Balint", or "巴林特" read by its sound); the second answer stands only when it
-    quotes documents with no Chinese text alone."""
+    """The extractive answer (also the evidence check for refusing). A Chinese answer that quotes documents
+    never mentioning a name the question gives is answered again from the retrieved documents with Chinese
+    text that mention it (`_keep_to_named_documents`). A Chinese question gets a second search through its
+    English gloss when the collection holds documents with no Chinese text, which a Chinese search cannot
+    find, and the first search refused or quoted a document with Chinese text that never mentions a name the
+    question gives ("Tele-Balint", or "巴林特" read by its sound); the second answer stands only when it quotes
+    documents with no Chinese text alone."""
     _extract(assistant, turn)
     if turn.query.lang == "zh" and not turn.extract.refused:
         _keep_to_named_documents(assistant, turn)
