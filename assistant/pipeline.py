@@ -243,10 +243,10 @@ def _keep_to_named_documents(assistant: Assistant, turn: Turn) -> None:
     missing = _missing_names(turn)
     if not missing:
         return
-    snapshot = turn.retriever.snapshot
-    without_chinese = snapshot.sources_without_chinese()
-    named = {doc_id for doc_id, doc in snapshot.documents.items()
-             if doc.source not in without_chinese and all(name in doc.text.lower() for name in missing)}
+    documents, without_chinese = turn.retriever.snapshot.documents, turn.retriever.snapshot.sources_without_chinese()
+    named = {doc_id for doc_id in {p.doc_id for p in turn.passages}  # the retrieved ones only: a library is large
+             if documents[doc_id].source not in without_chinese
+             and all(name in documents[doc_id].text.lower() for name in missing)}
     passages = [p for p in turn.passages if p.doc_id in named]
     if not passages:
         return
