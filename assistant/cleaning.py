@@ -148,22 +148,26 @@ def _split_labels(line: str) -> list[str]:
 def _glued_label(text: str) -> re.Match[str] | None:
     """The first label in `text` that starts a sentence: capitalised (or Chinese), and followed either by a colon
     and text, or by a sentence (a capital, digit or CJK character first, and a sentence end later on the line),
-    so that a title such as "Setting Up Balint Groups" is left whole."""
-    found = None
+    so that a title such as "Setting Up Balint Groups" is left whole; or a Chinese label of slashed words run into
+    a sentence (see _GLUED_SLASH_LABEL_ZH), whichever comes first."""
+    found = [m for m in (_listed_label(text), _slashed_label_zh(text)) if m is not None]
+    return min(found, key=lambda m: m.start(), default=None)
+
+
+def _listed_label(text: str) -> re.Match[str] | None:
     for match in _GLUED_LABEL.finditer(text):
         label, rest = match["label"], text[match.end():]
         if label.isascii() and not label[0].isupper():
             continue
         if ":" in match["sep"] or "：" in match["sep"]:
-            found = match
-            break
+            return match
         if len(rest) >= 20 and _SENTENCE_START.match(rest) and _SENTENCE_END.search(rest):
-            found = match
-            break
-    slashed = next((m for m in _GLUED_SLASH_LABEL_ZH.finditer(text) if _SENTENCE_END.search(text, m.end())), None)
-    if slashed is not None and (found is None or slashed.start() < found.start()):
-        return slashed
-    return found
+            return match
+    return None
+
+
+def _slashed_label_zh(text: str) -> re.Match[str] | None:
+    return next((m for m in _GLUED_SLASH_LABEL_ZH.finditer(text) if _SENTENCE_END.search(text, m.end())), None)
 
 
 def parse_json_line(line: str) -> dict[str, Any] | None:

@@ -193,9 +193,10 @@ def extract(assistant: Assistant, turn: Turn) -> None:
     question gives ("Tele-Balint", or "巴林特" read by its sound); the second answer stands only when it quotes
     documents with no Chinese text alone."""
     _extract(assistant, turn)
-    if turn.query.lang == "zh" and not turn.extract.refused:
-        _keep_to_named_documents(assistant, turn)
-    if not (_may_ask_english_only(assistant, turn) and (turn.extract.refused or _misses_english_name(turn))):
+    missing = _missing_names(turn) if turn.query.lang == "zh" and not turn.extract.refused else []
+    if missing and _keep_to_named_documents(assistant, turn, missing):
+        missing = _missing_names(turn)  # of the documents the new answer quotes
+    if not (_may_ask_english_only(assistant, turn) and (turn.extract.refused or _misses_english_name(turn, missing))):
         return
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
     if glossed is None:
@@ -226,36 +227,35 @@ def _name_in_english(assistant: Assistant, turn: Turn) -> None:
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}(?:-[A-Za-z0-9]+)*")
 
 
-def _misses_english_name(turn: Turn) -> bool:
-    """Whether the answer quotes a document with Chinese text that never mentions a name the question gives
-    (see `_missing_names`): the Chinese search then found the question's other words in another study
-    ("巴林特小组的参与者有多少人？" quoting the PEER study's participants)."""
+def _misses_english_name(turn: Turn, missing: list[str]) -> bool:
+    """Whether the answer quotes a document with Chinese text while it never mentions names the question gives
+    (`missing`, see `_missing_names`): the Chinese search then found the question's other words in another
+    study ("巴林特小组的参与者有多少人？" quoting the PEER study's participants)."""
     assert turn.extract is not None
     cited = {c.source for c in turn.extract.citations}
-    return not cited <= turn.retriever.snapshot.sources_without_chinese() and bool(_missing_names(turn))
+    return bool(missing) and not cited <= turn.retriever.snapshot.sources_without_chinese()
 
 
-def _keep_to_named_documents(assistant: Assistant, turn: Turn) -> None:
-    """When the answer quotes documents that never mention a name the question gives and other retrieved
-    documents with Chinese text mention them all, the answer from those documents' passages instead
+def _keep_to_named_documents(assistant: Assistant, turn: Turn, missing: list[str]) -> bool:
+    """When the answer quotes documents that never mention the names `missing` and other retrieved documents
+    with Chinese text mention them all, the answer from those documents' passages instead, and True
     ("PWP访谈资料是用什么分析方法处理的?" answered from the CFT study's analysis sentence, where only the
     low-intensity CBT study speaks of PWPs)."""
-    missing = _missing_names(turn)
-    if not missing:
-        return
     documents, without_chinese = turn.retriever.snapshot.documents, turn.retriever.snapshot.sources_without_chinese()
     named = {doc_id for doc_id in {p.doc_id for p in turn.passages}  # the retrieved ones only: a library is large
              if documents[doc_id].source not in without_chinese
              and all(name in documents[doc_id].text.lower() for name in missing)}
     passages = [p for p in turn.passages if p.doc_id in named]
     if not passages:
-        return
+        return False
     second = Turn(turn.query, turn.retriever, turn.started, turn.notices)
     _keep(second, passages)
     _extract(assistant, second)
-    if not second.extract.refused:
-        turn.passages, turn.also, turn.values = second.passages, second.also, second.values
-        turn.extract, turn.retrieved = second.extract, second.retrieved
+    if second.extract.refused:
+        return False
+    turn.passages, turn.also, turn.values = second.passages, second.also, second.values
+    turn.extract, turn.retrieved = second.extract, second.retrieved
+    return True
 
 
 def _missing_names(turn: Turn) -> list[str]:

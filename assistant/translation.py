@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -137,24 +137,17 @@ def gloss_word(word: str, known: Callable[[str], bool] | None = None) -> list[st
 def english_gloss(question: str, known: Callable[[str], bool] | None = None) -> str:
     """The question glossed word by word into English (Latin terms kept); empty when nothing could be glossed.
     With `known` (whether the collection uses a search term), each word takes the sense the collection uses."""
-    from .lexical import _jieba
-
     pieces: list[str] = []
     for run in re.finditer(f"{_CJK.pattern}|{_LATIN.pattern}", question):
         text = run.group(0)
         if not _CJK.fullmatch(text):
             pieces.append(text)
             continue
-        words, i = list(_jieba().cut(text)), 0
-        while i < len(words):
-            name = _name_at(words, i, known) if known else None
+        for word, name in _words_and_names(text, known):
             if name:
-                pieces.append(name[0])
-                i = name[1]
-                continue
-            if words[i] not in CHINESE_STOPWORDS:
-                pieces += gloss_word(words[i], known)
-            i += 1
+                pieces.append(name)
+            elif word not in CHINESE_STOPWORDS:
+                pieces += gloss_word(word, known)
     return " ".join(pieces)
 
 
@@ -162,17 +155,24 @@ def names_by_sound(question: str, known: Callable[[str], bool]) -> list[str]:
     """The names the question writes by their sound in characters that no text of the collection uses, as the
     English terms the collection spells them with ("巴林特小组…" -> ["balint"] in a collection whose Chinese text
     never says 巴林特)."""
-    from .lexical import _jieba, tokenize
+    return [name for run in _CJK.finditer(question) for chars, name in _words_and_names(run.group(0), known)
+            if name and not all(known(t) for t in tokenize(chars))]
 
-    found = []
-    for run in _CJK.finditer(question):
-        words, i = list(_jieba().cut(run.group(0))), 0
-        while i < len(words):
-            name = _name_at(words, i, known)
-            if name and not all(known(t) for t in tokenize("".join(words[i:name[1]]))):
-                found.append(name[0])
-            i = name[1] if name else i + 1
-    return found
+
+def _words_and_names(chars: str, known: Callable[[str], bool] | None) -> Iterator[tuple[str, str | None]]:
+    """jieba's words of a run of Chinese characters, each with None, except that a name written by its sound
+    comes as one piece (the words it spans joined) with the English term it spells (with `known` only)."""
+    from .lexical import _jieba
+
+    words, i = list(_jieba().cut(chars)), 0
+    while i < len(words):
+        name = _name_at(words, i, known) if known else None
+        if name:
+            yield "".join(words[i:name[1]]), name[0]
+            i = name[1]
+        else:
+            yield words[i], None
+            i += 1
 
 
 def _name_at(words: list[str], start: int, known: Callable[[str], bool]) -> tuple[str, int] | None:
