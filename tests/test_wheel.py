@@ -78,6 +78,12 @@ def test_the_installed_package_is_the_wheel_not_the_checkout(installed):
                             cwd=installed["work"], env=installed["env"], capture_output=True, text=True, check=True)
     assert Path(result.stdout.strip()).is_relative_to(installed["purelib"])
     assert studyqa(installed, "--version").stdout.startswith("studyqa ")
+    # the data files the package reads beside its modules are in the wheel
+    data = ("from assistant.fusion import load_fusion; from assistant.pooling import title_weight; "
+            "print(load_fusion() is not None, title_weight() >= 0)")
+    loaded = subprocess.run([str(installed["venv"] / "bin" / "python"), "-c", data], cwd=installed["work"],
+                            env=installed["env"], capture_output=True, text=True, check=True)
+    assert loaded.stdout.split() == ["True", "True"]
 
 
 def test_status_ask_studies_and_index_work_from_any_folder(installed):
