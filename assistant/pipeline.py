@@ -39,7 +39,7 @@ from .types import Answer, Passage
 
 if TYPE_CHECKING:
     from .api import Assistant
-    from .retrieval import Retriever
+    from .retrieval import Retriever, SearchEvidence
 
 
 @dataclass
@@ -55,6 +55,7 @@ class Turn:
     retrieved: float = 0.0
     values: list[str] = field(default_factory=list)
     extract: Extract | None = None
+    evidence: SearchEvidence | None = None  # what the searches that found the passages said (retrieval.py)
 
 
 def answer_pieces(assistant: Assistant, question: str, history: Sequence[dict[str, str]] = (),
@@ -121,12 +122,13 @@ def retrieve(assistant: Assistant, turn: Turn) -> None:
     query, retriever, settings = turn.query, turn.retriever, assistant.settings
     k = settings.top_k * (2 if query.compares else 1)
     sources = list(query.sources) if query.sources else None
-    passages = retriever.retrieve(query.standalone, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
-                                  sources=sources, lang=query.lang)
+    found = retriever.search(query.standalone, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
+                             sources=sources, lang=query.lang)
+    passages, turn.evidence = found.passages, found.evidence
     if settings.gloss_questions and query.lang == "zh" and passages and passages[0].lang == "en":
         glossed = _glossed(turn, k, settings)
         if glossed is not None:
-            turn.query, passages = glossed
+            turn.query, passages, turn.evidence = glossed
             query = turn.query
     if query.compares and not splits_between_documents(query.terms, passages):
         turn.query = query.within_one_document()
@@ -134,17 +136,18 @@ def retrieve(assistant: Assistant, turn: Turn) -> None:
     _keep(turn, passages)
 
 
-def _glossed(turn: Turn, k: int, settings: Any) -> tuple[Query, list[Passage]] | None:
-    """The query glossed into English and the passages its gloss finds, or None when nothing glosses."""
+def _glossed(turn: Turn, k: int, settings: Any) -> tuple[Query, list[Passage], SearchEvidence] | None:
+    """The query glossed into English, the passages its gloss finds and the searches' evidence, or None when
+    nothing glosses."""
     from .translation import english_gloss
 
     retriever, query = turn.retriever, turn.query
     gloss = english_gloss(query.standalone, retriever.snapshot.lexical.doc_freq.__contains__)
     if not gloss:
         return None
-    passages = retriever.retrieve(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
-                                  sources=list(query.sources) if query.sources else None, lang="en")
-    return query.glossed(gloss), passages
+    found = retriever.search(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,
+                             sources=list(query.sources) if query.sources else None, lang="en")
+    return query.glossed(gloss), found.passages, found.evidence
 
 
 def _keep(turn: Turn, passages: list[Passage]) -> None:
@@ -201,13 +204,13 @@ def extract(assistant: Assistant, turn: Turn) -> None:
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
     if glossed is None:
         return
-    second = Turn(glossed[0], turn.retriever, turn.started, turn.notices)
+    second = Turn(glossed[0], turn.retriever, turn.started, turn.notices, evidence=glossed[2])
     _keep(second, glossed[1])
     _extract(assistant, second)
     without_chinese = turn.retriever.snapshot.sources_without_chinese()
     if not second.extract.refused and {c.source for c in second.extract.citations} <= without_chinese:
         turn.query, turn.passages, turn.also, turn.values = second.query, second.passages, second.also, second.values
-        turn.extract, turn.retrieved = second.extract, second.retrieved
+        turn.extract, turn.retrieved, turn.evidence = second.extract, second.retrieved, second.evidence
 
 
 def _name_in_english(assistant: Assistant, turn: Turn) -> None:
@@ -219,7 +222,7 @@ def _name_in_english(assistant: Assistant, turn: Turn) -> None:
         return
     glossed = _glossed(turn, assistant.settings.top_k, assistant.settings)
     if glossed and glossed[1] and glossed[1][0].source in turn.retriever.snapshot.sources_without_chinese():
-        turn.query = glossed[0]
+        turn.query, turn.evidence = glossed[0], glossed[2]
         _keep(turn, glossed[1])
 
 
@@ -248,7 +251,7 @@ def _keep_to_named_documents(assistant: Assistant, turn: Turn, missing: list[str
     passages = [p for p in turn.passages if p.doc_id in named]
     if not passages:
         return False
-    second = Turn(turn.query, turn.retriever, turn.started, turn.notices)
+    second = Turn(turn.query, turn.retriever, turn.started, turn.notices, evidence=turn.evidence)
     _keep(second, passages)
     _extract(assistant, second)
     if second.extract.refused:
@@ -306,7 +309,7 @@ def _extract(assistant: Assistant, turn: Turn) -> None:
         turn.query, turn.passages, assistant.embed_sentences, retriever.snapshot.lexical,
         retriever.embed_query(turn.query.standalone), settings.refusal_threshold, settings.max_answer_sentences,
         preferred=turn.values, also=turn.also, stored=retriever.sentence_vectors if settings.stored_sentence_vectors else None,
-        english_documents=retriever.snapshot.english_documents())
+        english_documents=retriever.snapshot.english_documents(), searched=turn.evidence)
 
 
 def generate(assistant: Assistant, turn: Turn) -> Iterator[str | Answer]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from .embedding import Embedder
+from .fusion import load_fusion
 from .patterns import cue
 from .pdf.layout import may_answer, section_of
 from .settings import Settings
@@ -24,6 +26,34 @@ MODES: tuple[Mode, ...] = ("hybrid", "dense", "lexical")
 # ranking is mostly noise; it still votes in the fusion, with a quarter of the weight.
 DENSE_WEIGHT_CHINESE = 0.25
 OPENING_CHARS = 300  # how far into a document its opening sentence is looked for (its topic terms, not a quote)
+
+
+@dataclass(frozen=True)
+class SearchEvidence:
+    """What the top passages of reciprocal rank fusion say of the searches: the best cosine, the best BM25 score,
+    and whether the dense and lexical first chunks are among them and share a document. The no-answer model was
+    fitted on these, so they are read before the learned fusion re-orders the passages (which may leave the
+    dense search's first chunk out of the top ones)."""
+
+    dense_top: float
+    lexical_top: float
+    first_documents_agree: bool
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """The passages found for a query and the evidence of the searches that found them."""
+
+    passages: list[Passage]
+    evidence: SearchEvidence
+
+
+def search_evidence(passages: Sequence[Passage]) -> SearchEvidence:
+    """The evidence read from a list of passages (see SearchEvidence)."""
+    firsts = [next((p.doc_id for p in passages if getattr(p, rank) == 1), None) for rank in ("dense_rank", "lexical_rank")]
+    return SearchEvidence(dense_top=max((p.dense_score or 0.0 for p in passages), default=0.0),
+                          lexical_top=max((p.lexical_score or 0.0 for p in passages), default=0.0),
+                          first_documents_agree=firsts[0] is not None and firsts[0] == firsts[1])
 
 
 class Retriever:
@@ -72,6 +102,13 @@ class Retriever:
     ) -> list[Passage]:
         """The top-k passages for a query, near-duplicates removed unless `dedupe` is False (`lang`: the
         query's language when already known)."""
+        return self.search(query, k, mode, dedupe, sources, lang).passages
+
+    def search(
+        self, query: str, k: int | None = None, mode: Mode = "hybrid", dedupe: bool = True,
+        sources: Sequence[str] | None = None, lang: str | None = None,
+    ) -> Retrieval:
+        """The top-k passages for a query (as `retrieve`) and the evidence of the searches."""
         k = k or self.settings.top_k
         wanted = set(sources) if sources else None
         fetch = max(self.settings.fetch_k, k)
@@ -80,13 +117,24 @@ class Retriever:
         # chunks that may not answer (a paper's reference list) leave the rankings before they are fused: ranked
         # first by both searches, another study's title would push the paper's own passages down every ranking
         dense, lexical = self._answering(dense, query), self._answering(lexical, query)
-        scored = self.hybrid(query, dense, lexical, lang) if mode == "hybrid" else (dense or lexical)
         dense_hits = {pos: (r, s) for r, (pos, s) in enumerate(dense, 1)}
         lexical_hits = {pos: (r, s) for r, (pos, s) in enumerate(lexical, 1)}
-        passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored]
-        if dedupe:
-            passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
-        return passages[:k]
+
+        def top(scored: list[tuple[int, float]]) -> list[Passage]:
+            passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored]
+            if dedupe:
+                passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
+            return passages[:k]
+
+        if mode != "hybrid":
+            passages = top(dense or lexical)
+            return Retrieval(passages, search_evidence(passages))
+        lang = lang or detect_lang(query)
+        reciprocal, best_sentence = self.reciprocal_fusion(query, dense, lexical, lang)
+        learned = self._learned(reciprocal, dense, lexical, best_sentence, lang)
+        passages = top(learned if learned is not None else reciprocal)
+        evidence = search_evidence(top(reciprocal) if learned is not None else passages)
+        return Retrieval(passages, evidence)
 
     def _answering(self, ranking: list[tuple[int, float]], query: str) -> list[tuple[int, float]]:
         """The ranking without the chunks whose section may not answer this query (pdf.layout.may_answer)."""
@@ -96,14 +144,34 @@ class Retriever:
     def hybrid(self, query: str, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
                lang: str | None = None) -> list[tuple[int, float]]:
         """The dense and lexical rankings fused, then fused again with the same chunks ranked by their best
-        sentence (`lang`: the query's language when already known)."""
-        dense_weight = DENSE_WEIGHT_CHINESE if (lang or detect_lang(query)) == "zh" else 1.0
+        sentence, then re-ordered by the learned fusion (fusion.py) where it covers the query's language (`lang`:
+        the query's language when already known)."""
+        lang = lang or detect_lang(query)
+        scored, best_sentence = self.reciprocal_fusion(query, dense, lexical, lang)
+        learned = self._learned(scored, dense, lexical, best_sentence, lang)
+        return scored if learned is None else learned
+
+    def _learned(self, fused: list[tuple[int, float]], dense: list[tuple[int, float]],
+                 lexical: list[tuple[int, float]], best_sentence: list[tuple[int, float]],
+                 lang: str) -> list[tuple[int, float]] | None:
+        """The fused chunks re-ordered by the learned fusion, or None when it is off or does not cover `lang`."""
+        learned = load_fusion() if self.settings.learned_fusion else None
+        if learned is None or not learned.covers(lang):
+            return None
+        chunks = self.snapshot.chunks
+        return learned.rerank(fused, dense, lexical, best_sentence, lambda pos: chunks[pos].doc_id, lang)
+
+    def reciprocal_fusion(self, query: str, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
+                          lang: str) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The dense and lexical rankings fused by reciprocal rank, then again with the same chunks ranked by
+        their best sentence; and that best-sentence ranking."""
+        dense_weight = DENSE_WEIGHT_CHINESE if lang == "zh" else 1.0
         scored = fuse([dense, lexical], self.settings.rrf_k, (dense_weight, 1.0))
         # a chunk holding one sentence that matches the question well is diluted as a whole
         best_sentence = self.by_best_sentence(query, {pos for pos, _ in scored})
         if best_sentence:
             scored = fuse([scored, best_sentence], self.settings.rrf_k, (1.0, self.settings.sentence_vote * dense_weight))
-        return scored
+        return scored, best_sentence
 
     def by_best_sentence(self, query: str, positions: set[int]) -> list[tuple[int, float]]:
         """(chunk position, its best sentence's cosine with the query), best first, from the sentence vectors

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
                        "1 lets each ranking's first places decide (60, the usual constant, lets chunks that are middling "
                        "in every ranking overtake one that a ranking puts first); chosen on COVID-QA train and CMRC's fit "
                        "half by evals/choose_fusion.py, see the README.")
+    learned_fusion: bool = Field(True, description="Re-order the fused chunks by the logistic model in fusion.json "
+                                 "(fitted by evals/fit_fusion.py on COVID-QA train and CMRC's fit half, chosen on dev); "
+                                 "false keeps reciprocal rank fusion alone.")
     sentence_vote: float = Field(0.5, ge=0, description="Weight, relative to the dense search's, with which the hybrid "
                                  "ranking is fused again with the fetched chunks ranked by their best sentence's cosine "
                                  "with the question (stored sentence vectors; 0 turns it off). Chosen on COVID-QA train "

@@ -59,10 +59,11 @@ def rank(assistant: Any, question: str, prose_only: bool = True, fitted: bool = 
 
     query = read_query(question)
     retriever = assistant.retriever
-    ranked = rank_candidates(query, retriever.retrieve(question), assistant.embed_sentences,
+    found = retriever.search(question)
+    ranked = rank_candidates(query, found.passages, assistant.embed_sentences,
                              retriever.snapshot.lexical, retriever.embed_query(question), prose_only=prose_only,
                              fitted=fitted, stored=retriever.sentence_vectors if assistant.settings.stored_sentence_vectors else None,
-                             english_documents=retriever.snapshot.english_documents())
+                             english_documents=retriever.snapshot.english_documents(), searched=found.evidence)
     return query, ranked
 
 

@@ -25,6 +25,7 @@ from ..cleaning import heading_context, is_heading, looks_like_citation, looks_l
 from ..lexical import tokenize
 from ..patterns import cue
 from ..text import count_cjk, detect_lang, sentence_spans
+from ..retrieval import SearchEvidence, search_evidence
 from ..types import Citation, Passage
 from .answer_types import matches_type, missing_attribute
 from .background import rarity
@@ -156,6 +157,7 @@ def extractive_answer(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     threshold: float, max_sentences: int, max_passages: int = 5, preferred: Sequence[str] = (),
     also: Sequence[Passage] = (), stored: StoredVectors | None = None, english_documents: Collection[str] = (),
+    searched: SearchEvidence | None = None,
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse.
 
@@ -164,7 +166,7 @@ def extractive_answer(
     other question up to FACT_SENTENCES.
     """
     ranked = rank_candidates(query, passages, embed, lexical, query_vector, max_passages, preferred, also,
-                             stored=stored, english_documents=english_documents)
+                             stored=stored, english_documents=english_documents, searched=searched)
     if ranked is None:
         return Extract(refusal_text(query.lang), [], True)
     if missing_attribute(query.answer_types, [c.text for c in ranked.candidates]):
@@ -189,6 +191,7 @@ def rank_candidates(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     max_passages: int = 5, preferred: Sequence[str] = (), also: Sequence[Passage] = (), prose_only: bool = True,
     fitted: bool = True, stored: StoredVectors | None = None, english_documents: Collection[str] = (),
+    searched: SearchEvidence | None = None,
 ) -> Ranked | None:
     """The scored candidate sentences of the top passages and the lead one, or None when there are none.
 
@@ -198,7 +201,8 @@ def rank_candidates(
     features (for refitting the ranker); otherwise only candidates the ranker scores carry them. `stored` gives
     the sentence vectors embedded at index time; sentences without one are embedded now. `english_documents`
     are those with English text: for a Chinese question about one of them, a Chinese word whose dictionary
-    sense the collection uses in English is no unknown word.
+    sense the collection uses in English is no unknown word. `searched` is the retriever's evidence of the
+    searches (Retrieval.evidence), read from `passages` when not given.
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
@@ -217,25 +221,24 @@ def rank_candidates(
     asked = {lexical.spelled(t) for t in tokenize(query.standalone)}
     english = query.lang == "zh" and lead.passage.doc_id in english_documents
     return Ranked(candidates, lead, query, _unknown_rarity(asked, known, english), lexical.size, scored_by_ranker,
-                  retrieval_evidence(asked, passages, pool, lead.passage.doc_id, lexical),
+                  retrieval_evidence(asked, passages, pool, lead.passage.doc_id, lexical, searched),
                   math.fsum(rarity(t) for t in _whole(asked)))
 
 
 def retrieval_evidence(asked: set[str], passages: Sequence[Passage], pool: Sequence[Passage], lead_doc: str,
-                       lexical: Vocabulary) -> RetrievalEvidence:
+                       lexical: Vocabulary, searched: SearchEvidence | None = None) -> RetrievalEvidence:
     """What the retrieved passages say about whether the collection holds the answer: how much of the question's
     search terms (`asked`) the lead document's passages (of `pool`) cover, the best dense and BM25 scores, and
-    whether the two searches agree on the first document."""
+    whether the two searches agree on the first document (`searched`: as the retriever read them before the
+    learned fusion; else read from `passages`)."""
     terms = {t for t in asked if t in lexical.doc_freq}  # what the searches were given
     total_idf = sum(lexical.idf(t) for t in terms)
-    present = _document_terms(pool, lead_doc)
-    firsts = [next((p.doc_id for p in passages if getattr(p, rank) == 1), None) for rank in ("dense_rank", "lexical_rank")]
-    best_bm25 = max((p.lexical_score or 0.0 for p in passages), default=0.0)
+    searched = searched or search_evidence(passages)
     return RetrievalEvidence(
-        lead_document_coverage=_coverage(terms, present, lexical.idf),
-        dense_top=max((p.dense_score or 0.0 for p in passages), default=0.0),
-        lexical_top=best_bm25 / total_idf if total_idf else 0.0,
-        top_documents_agree=firsts[0] is not None and firsts[0] == firsts[1],
+        lead_document_coverage=_coverage(terms, _document_terms(pool, lead_doc), lexical.idf),
+        dense_top=searched.dense_top,
+        lexical_top=searched.lexical_top / total_idf if total_idf else 0.0,
+        top_documents_agree=searched.first_documents_agree,
     )
 
 
