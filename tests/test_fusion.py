@@ -93,19 +93,12 @@ def test_the_shipped_model_puts_the_answering_study_first(assistant):
 def test_the_fitting_script_describes_labels_and_fits_the_indexed_questions(tmp_path, embedder, monkeypatch):
     from pathlib import Path
 
-    from assistant.api import Assistant
-    from assistant.qa_eval import load_squad, prepare_collection
-    from assistant.settings import Settings
-
-    from .test_qa_eval import squad_file
+    from .test_qa_eval import indexed_squad
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "evals"))
     from fit_fusion import answer_in_top, described_questions, fit
 
-    contexts, items = load_squad(squad_file(tmp_path / "tiny.json"))
-    folder = prepare_collection(contexts, {0, 1, 2, 3}, tmp_path / "contexts")
-    bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=folder), embedder=embedder)
-    bot.index()
+    bot, items = indexed_squad(tmp_path, embedder)
     questions = described_questions(bot, items, {0, 1, 2})  # the fourth context's questions are not asked
     asked = [item for item in items if item.context in {0, 1, 2} and item.question.strip()]
     assert len(questions) == len(asked) > 0

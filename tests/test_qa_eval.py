@@ -11,8 +11,8 @@ import pytest
 
 from assistant.errors import StudyQAError
 from assistant.qa_eval import (
-    QAItem, answers_removed, check_qa_thresholds, contains_any, fold, half_of, load_squad, run_qa_eval, sample,
-    token_recall,
+    QAItem, answers_removed, check_qa_thresholds, contains_any, fold, half_of, load_squad, prepare_collection,
+    run_qa_eval, sample, token_recall,
 )
 from assistant.settings import Settings
 
@@ -42,6 +42,17 @@ def squad_file(path):
         for i, (q, a, c) in enumerate(QUESTIONS) if c == n]}]} for n, (title, text) in enumerate(CONTEXTS)]}
     path.write_text(json.dumps(data), "utf-8")
     return path
+
+
+def indexed_squad(tmp_path, embedder):
+    """An assistant over the four tiny contexts, all indexed, and their questions."""
+    from assistant.api import Assistant
+
+    contexts, items = load_squad(squad_file(tmp_path / "tiny.json"))
+    folder = prepare_collection(contexts, {0, 1, 2, 3}, tmp_path / "contexts")
+    bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=folder), embedder=embedder)
+    bot.index()
+    return bot, items
 
 
 def test_folding_containment_and_token_recall():

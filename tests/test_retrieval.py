@@ -65,19 +65,12 @@ def test_with_the_default_constant_a_first_place_outweighs_a_middling_place_in_b
 
 
 def test_the_fusion_choice_reports_every_combination_on_the_indexed_questions(tmp_path, embedder, monkeypatch):
-    from assistant.api import Assistant
-    from assistant.qa_eval import load_squad, prepare_collection
-    from assistant.settings import Settings
-
-    from .test_qa_eval import squad_file
+    from .test_qa_eval import indexed_squad
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "evals"))
     from choose_fusion import fusion_figures
 
-    contexts, items = load_squad(squad_file(tmp_path / "tiny.json"))
-    folder = prepare_collection(contexts, {0, 1, 2, 3}, tmp_path / "contexts")
-    bot = Assistant(Settings(index_dir=tmp_path / "store", sources_dir=folder), embedder=embedder)
-    bot.index()
+    bot, items = indexed_squad(tmp_path, embedder)
     figures = fusion_figures(bot, items, {0, 1, 2, 3}, [60, 1], [0.0, 0.5], [20])
     assert set(figures) == {"60/0.0/20", "60/0.5/20", "1/0.0/20", "1/0.5/20"}
     assert all(f["questions"] == 4 and f["answer_in_passages"] == 1.0 and f["doc_hit@5"] == 1.0
