@@ -110,13 +110,7 @@ class Retriever:
     ) -> Retrieval:
         """The top-k passages for a query (as `retrieve`) and the evidence of the searches."""
         k = k or self.settings.top_k
-        wanted = set(sources) if sources else None
-        fetch = max(self.settings.fetch_k, k)
-        dense = self.dense(query, fetch, wanted) if mode in ("hybrid", "dense") else []
-        lexical = self.lexical(query, fetch, wanted) if mode in ("hybrid", "lexical") else []
-        # chunks that may not answer (a paper's reference list) leave the rankings before they are fused: ranked
-        # first by both searches, another study's title would push the paper's own passages down every ranking
-        dense, lexical = self._answering(dense, query), self._answering(lexical, query)
+        dense, lexical = self.fetched(query, max(self.settings.fetch_k, k), sources, mode)
         dense_hits = {pos: (r, s) for r, (pos, s) in enumerate(dense, 1)}
         lexical_hits = {pos: (r, s) for r, (pos, s) in enumerate(lexical, 1)}
 
@@ -129,12 +123,19 @@ class Retriever:
         if mode != "hybrid":
             passages = top(dense or lexical)
             return Retrieval(passages, search_evidence(passages))
-        lang = lang or detect_lang(query)
-        reciprocal, best_sentence = self.reciprocal_fusion(query, dense, lexical, lang)
-        learned = self._learned(reciprocal, dense, lexical, best_sentence, lang)
-        passages = top(learned if learned is not None else reciprocal)
-        evidence = search_evidence(top(reciprocal) if learned is not None else passages)
-        return Retrieval(passages, evidence)
+        reciprocal, ranked = self._fused(query, dense, lexical, lang or detect_lang(query))
+        passages = top(ranked)
+        return Retrieval(passages, search_evidence(passages if ranked is reciprocal else top(reciprocal)))
+
+    def fetched(self, query: str, k: int, sources: Sequence[str] | None = None,
+                mode: Mode = "hybrid") -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The dense and lexical rankings (k deep, those the mode uses) of the chunks that may answer the query."""
+        wanted = set(sources) if sources else None
+        dense = self.dense(query, k, wanted) if mode in ("hybrid", "dense") else []
+        lexical = self.lexical(query, k, wanted) if mode in ("hybrid", "lexical") else []
+        # chunks that may not answer (a paper's reference list) leave the rankings before they are fused: ranked
+        # first by both searches, another study's title would push the paper's own passages down every ranking
+        return self._answering(dense, query), self._answering(lexical, query)
 
     def _answering(self, ranking: list[tuple[int, float]], query: str) -> list[tuple[int, float]]:
         """The ranking without the chunks whose section may not answer this query (pdf.layout.may_answer)."""
@@ -146,20 +147,18 @@ class Retriever:
         """The dense and lexical rankings fused, then fused again with the same chunks ranked by their best
         sentence, then re-ordered by the learned fusion (fusion.py) where it covers the query's language (`lang`:
         the query's language when already known)."""
-        lang = lang or detect_lang(query)
-        scored, best_sentence = self.reciprocal_fusion(query, dense, lexical, lang)
-        learned = self._learned(scored, dense, lexical, best_sentence, lang)
-        return scored if learned is None else learned
+        return self._fused(query, dense, lexical, lang or detect_lang(query))[1]
 
-    def _learned(self, fused: list[tuple[int, float]], dense: list[tuple[int, float]],
-                 lexical: list[tuple[int, float]], best_sentence: list[tuple[int, float]],
-                 lang: str) -> list[tuple[int, float]] | None:
-        """The fused chunks re-ordered by the learned fusion, or None when it is off or does not cover `lang`."""
+    def _fused(self, query: str, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
+               lang: str) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
+        """The reciprocal rank fusion's ranking, and the final one: the same list unless the learned fusion is
+        on and covers `lang`, then its re-ordering."""
+        reciprocal, best_sentence = self.reciprocal_fusion(query, dense, lexical, lang)
         learned = load_fusion() if self.settings.learned_fusion else None
         if learned is None or not learned.covers(lang):
-            return None
+            return reciprocal, reciprocal
         chunks = self.snapshot.chunks
-        return learned.rerank(fused, dense, lexical, best_sentence, lambda pos: chunks[pos].doc_id, lang)
+        return reciprocal, learned.rerank(reciprocal, dense, lexical, best_sentence, lambda pos: chunks[pos].doc_id, lang)
 
     def reciprocal_fusion(self, query: str, dense: list[tuple[int, float]], lexical: list[tuple[int, float]],
                           lang: str) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:

@@ -24,8 +24,8 @@ import numpy as np
 from ..cleaning import heading_context, is_heading, looks_like_citation, looks_like_name_list
 from ..lexical import tokenize
 from ..patterns import cue
-from ..text import count_cjk, detect_lang, sentence_spans
 from ..retrieval import SearchEvidence, search_evidence
+from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
 from .answer_types import matches_type, missing_attribute
 from .background import rarity
