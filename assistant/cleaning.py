@@ -191,8 +191,17 @@ def _unnest(value: Any) -> Any:
         try:
             return _unnest(json.loads(value))
         except ValueError:
-            return value
-    return value
+            return without_lone_surrogates(value)
+    return without_lone_surrogates(value) if isinstance(value, str) else value
+
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> str:
+    """The text without UTF-16 halves that JSON's escapes can leave alone ("\\ud835" with no partner): no
+    tokenizer accepts one, and a whole page would be skipped for it."""
+    return _LONE_SURROGATE.sub("", text)
 
 
 def is_heading(line: str) -> bool:

@@ -116,6 +116,23 @@ def test_abstract_found_only_in_json_is_recovered():
     assert cleaned.records[0]["title"] == "A study"
 
 
+def test_a_lone_utf16_half_in_embedded_json_is_dropped_so_the_page_is_indexed(tmp_path):
+    # json.loads leaves "\\ud835" without its partner as a lone half, which the tokenizer refuses: the whole page
+    # was once skipped for it
+    from assistant.indexing import build_index
+    from assistant.settings import get_settings
+
+    page = ('Site header\n{"title": "Staff support \\ud835 groups", "abstract": "Nurses valued the \\udefc groups. '
+            'They asked for more sessions and longer protected time away from the ward."}\nCopyright © 2020 Site')
+    cleaned = clean_text(page)
+    assert "Nurses valued the  groups." in cleaned.text and cleaned.records[0]["title"] == "Staff support  groups"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "page.txt").write_text(page, encoding="utf-8")
+    settings = get_settings({"index_dir": tmp_path / "store", "sources_dir": tmp_path / "src"})
+    report = build_index([tmp_path / "src"], settings)
+    assert report.skipped == [] and report.chunks >= 1
+
+
 def test_repeated_paragraph_is_kept_once():
     paragraph = "Participants described the group as a safe space. Several reported less isolation at work afterwards."
     cleaned = clean_text(f"{paragraph}\n\n{paragraph}\n")

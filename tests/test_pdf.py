@@ -313,14 +313,22 @@ def test_a_chinese_sentence_broken_by_a_page_reads_whole_with_every_character():
     assert laid.text[laid.page_starts[1]:].startswith("的扩展")
 
 
-def _one_line_pdf(text: bytes, font: bytes = b"Helvetica") -> bytes:
-    """A one-page PDF showing `text` (a PDF string's bytes) in a standard font, with no Unicode map."""
+def _one_line_pdf(text: bytes, font: bytes = b"Helvetica", to_unicode: dict[int, str] | None = None) -> bytes:
+    """A one-page PDF showing `text` (a PDF string's bytes) in a standard font, with no Unicode map, or with one
+    mapping the given codes to UTF-16 code units written in hex (`to_unicode`)."""
     content = b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"
+    unicode_map = b" /ToUnicode 6 0 R" if to_unicode else b""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
                b"/Contents 5 0 R >>",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /" + font + b" >>",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /" + font + unicode_map + b" >>",
                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream"]
+    if to_unicode:
+        pairs = b"".join(b"<%02X> <%s>\n" % (code, units.encode()) for code, units in to_unicode.items())
+        cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Map def "
+                b"1 begincodespacerange <00> <FF> endcodespacerange\n%d beginbfchar\n" % len(to_unicode) + pairs
+                + b"endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream")
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
         offsets.append(len(out))
@@ -335,6 +343,30 @@ def test_ligatures_quotes_and_dashes_of_latex_t1_fonts_without_a_unicode_map_rea
     # the codes LaTeX's T1 encoding gives ff, ffi, quotes and an en dash, as PDFium passes them on unmapped
     paper = read_pdf(_one_line_pdf(b"Roundo\\033 error: a di\\033erent coe\\036cient, \\020wins\\021 in 65\\02585%."))
     assert paper.text.strip() == "Roundoff error: a different coefficient, \u201cwins\u201d in 65\u201385%."
+
+
+def test_mathematical_letters_beyond_the_basic_plane_read_whole_and_plain(tmp_path):
+    # PDFium hands on a character beyond the Basic Multilingual Plane as two UTF-16 halves at two indices (ACM's
+    # LaTeX samples set 𝛼 and 𝜔 so); no tokenizer accepts a lone half, so such a paper was once skipped whole
+    from assistant.embedding import get_embedder
+    from assistant.settings import get_settings
+
+    data = _one_line_pdf(b"from A to B, with C < 0.05", to_unicode={0x41: "D835DEFC", 0x42: "D835DF14", 0x43: "D835DC5D"})
+    path = tmp_path / "maths.pdf"
+    path.write_bytes(data)
+    text = read_document(path).text
+    assert text.strip() == "from \u03b1 to \u03c9, with p < 0.05"
+    settings = get_settings()
+    assert get_embedder(settings.embedding_model, settings.device).count_tokens([text])[0] > 0
+
+
+def test_code_units_become_whole_characters():
+    from assistant.pdf.reader import whole_characters
+
+    assert whole_characters(["a", "\ud835", "\udefc", "b"]) == ["a", "\u03b1", "", "b"]
+    assert whole_characters(["\U0001d45d", "\U0001f600", "x"]) == ["p", "\U0001f600", "x"]  # whole already
+    assert whole_characters(["\udc00", "a", "\ud835"]) == ["", "a", ""]  # halves without partners
+    assert whole_characters(["", "\n", "\u00ad"]) == ["", "\n", "\u00ad"]
 
 
 def test_a_pdf_whose_fonts_give_symbols_instead_of_letters_is_refused_with_a_reason(tmp_path):
@@ -391,6 +423,36 @@ def test_an_address_is_never_read_as_authors():
     assert authors([("One Research Road, Ridge, NY 11961", 10.0)]) == []
     assert authors([("Royal Astronomical Society, Burlington House, Piccadilly, London", 10.0)]) == []
     assert authors([("Ann Author1,2, Second Author3", 10.0)]) == ["Ann Author", "Second Author"]  # marks are no address
+
+
+def test_a_running_head_as_large_as_the_title_is_not_the_title():
+    # an APA manuscript: "SAMPLE DOCUMENT" and the page number atop every page, in the title's size
+    from assistant.pdf.metadata import paper_metadata
+    from assistant.pdf.reader import Char, Line, Page
+
+    def line(page: int, text: str, top: float, left: float = 72.0) -> Line:
+        return Line(page, [Char(ch, left + i * 6, top, left + (i + 1) * 6, top + 12) for i, ch in enumerate(text)])
+
+    body = "The abstract of the manuscript reads like running text and ends with a full stop."
+    pages = [Page(1, 612, 792, [line(1, "SAMPLE DOCUMENT", 37), line(1, "1", 37, 530),
+                                line(1, "Sample APA-Style Document Using the apa7 Package", 198, 150),
+                                line(1, "Daniel A. Weiss", 246, 250), line(1, body, 300)])]
+    pages += [Page(n, 612, 792, [line(n, "SAMPLE DOCUMENT", 37), line(n, str(n), 37, 530), line(n, body, 100)])
+              for n in (2, 3)]
+    meta = paper_metadata(pages, {}, {}, " ".join(ln.text for page in pages for ln in page.lines))
+    assert meta.title == "Sample APA-Style Document Using the apa7 Package"
+    assert meta.authors == ["Daniel A. Weiss"]
+
+
+def test_authors_one_a_line_with_footnote_marks_are_each_read():
+    # ACM's sigconf: each author on a line of its own, marked with ∗ for a footnote
+    from assistant.pdf.metadata import paper_metadata
+
+    pages = _first_page([("The Name of the Title Is Hope", 16.0), ("Ben Trovato\u2217", 11.2), ("G.K.M. Tobin\u2217", 11.2),
+                         ("trovato@corporation.com", 9.3), ("Institute for Clarity in Documentation", 9.3),
+                         ("A clear and well-documented document is presented as an article formatted for publication.", 9.0)])
+    meta = paper_metadata(pages, {}, {}, " ".join(line.text for line in pages[0].lines))
+    assert meta.authors == ["Ben Trovato", "G.K.M. Tobin"]
 
 
 def test_an_author_line_written_into_the_title_field_is_not_the_title():

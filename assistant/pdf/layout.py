@@ -142,7 +142,7 @@ def lay_out(pages: list[Page]) -> LaidOut:
     leading = _usual_gap(pages)
     _mark_bold_lines(lines)
     _strip_line_numbers(pages)
-    running = _running_lines(pages)
+    running = running_lines(pages)
     furniture = vocabulary()["line"]
     blocks: list[Block] = []
     for page in pages:
@@ -198,7 +198,7 @@ def _shape(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-def _running_lines(pages: list[Page]) -> set[int]:
+def running_lines(pages: list[Page]) -> set[int]:
     """Ids of lines that are running heads, footers or page numbers."""
     margin = vocabulary()["margin"]
     shapes: dict[str, set[int]] = {}

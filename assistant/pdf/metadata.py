@@ -21,16 +21,16 @@ from dataclasses import dataclass
 from ..metadata import Metadata, make_label
 from ..patterns import DOI
 from ..text import detect_langs
-from .layout import section_of, vocabulary
+from .layout import running_lines, section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "5"
+METADATA_VERSION = "6"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
     r"systematic review|research letter|methods?|resource|[a-z]+)$", re.IGNORECASE)
 _DEGREES = re.compile(r"\b(Ph\.?\s?D|M\.?\s?D|MSc|M\.?Sc|MPH|MBBS|BSc|B\.?Sc|RN|MA|MS|FRCP\w*|DPhil|PsyD)\b\.?")
-_TRAILING_MARKS = re.compile(r"[\s\d*†‡§¶#,.]+$|(?<=\.)[a-f](?:,[a-f])*$")
+_TRAILING_MARKS = re.compile(r"[\s\d*†‡§¶#,.\u2217\u22c6\u2605]+$|(?<=\.)[a-f](?:,[a-f])*$")  # ∗ ⋆ ★ too (LaTeX's \thanks)
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|van|von|der|de|da|del|di|du|le|la|dos|y)$")
 _CITATION_PATTERNS = [
     # Yang et al. BMC Biology (2024) 22:106 · Nature Communications | (2024) 15:4201 · Int Psychogeriatr (2014), 26:1
@@ -64,7 +64,10 @@ def paper_metadata(pages: list[Page], info: dict[str, str], xmp: dict[str, list[
         return meta
     first = [line for line in pages[0].lines if line.text]
     page_one = _norm(" ".join(line.text for line in first))
-    title_block = _title_block(first)
+    running = running_lines(pages)
+    # a manuscript's running head ("SAMPLE DOCUMENT 1" atop every page of an APA manuscript) is set as large
+    # as its title, and higher on the page
+    title_block = _title_block([line for line in first if id(line) not in running])
     meta.title = _stated((xmp.get("title") or [""])[0], page_one) or _stated(info.get("Title", ""), page_one) or (
         _without_note_marks(" ".join(line.text for line in title_block)))
     meta.authors = _authors_under(first, title_block) or _listed_authors(xmp.get("creator", []) or
@@ -168,7 +171,9 @@ def _authors_under(lines: list[Line], title: list[Line]) -> list[str]:
                     break
                 if nxt.x0 < line.x1 and nxt.x1 > line.x0:  # under the first line (centred lines too)
                     block.append(nxt)
-            return _names(" ".join(b.text for b in block))
+            joined = _names(" ".join(b.text for b in block))  # a name may run over a line end
+            each = [name for b in block for name in _names(b.text)]  # one name a line, each with its mark
+            return each if len(each) > len(joined) else joined
     return []
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import ctypes
 import statistics
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 
-READER_VERSION = "4"
+READER_VERSION = "5"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -111,7 +112,7 @@ def read_page(pdf, number: int) -> Page:
     textpage = page.get_textpage()
     count = textpage.count_chars()
     # one character per index (the text range string can drift from the indices around ligatures)
-    text = [_unicode(raw, textpage, i) for i in range(count)]
+    text = whole_characters([_unicode(raw, textpage, i) for i in range(count)])
     hidden = _clipped_away(raw, page)
     if hidden:
         text = ["" if _address(raw.FPDFText_GetTextObject(textpage.raw, i)) in hidden else ch
@@ -197,6 +198,30 @@ def _unicode(raw, textpage, index: int) -> str:
     if code >= 32 and code not in (0xFFFE, 0xFFFF):
         return chr(code)
     return "\n" if code in (10, 13) else _CORK.get(code, " ")
+
+
+def whole_characters(units: list[str]) -> list[str]:
+    """One character per index from PDFium's UTF-16 code units. A character beyond the Basic Multilingual Plane
+    may take two indices, its surrogate halves (a mathematical italic 𝛼 or 𝑝 in LaTeX and publishers' PDFs),
+    which no tokenizer accepts: the pair becomes the character at the first index and nothing at the second, and a
+    half without its partner is dropped. Mathematical letters and digits are read as the plain ones (𝑝 as p,
+    𝛼 as α), as a reader and a search for "p < 0.05" take them."""
+    out = list(units)
+    for i, unit in enumerate(out):
+        if len(unit) != 1 or not "\ud800" <= unit <= "\udfff":
+            out[i] = _plain_letter(unit) if len(unit) == 1 else unit  # PDFium gives some such characters whole
+            continue
+        following = out[i + 1] if i + 1 < len(out) else ""
+        if unit <= "\udbff" and len(following) == 1 and "\udc00" <= following <= "\udfff":
+            out[i] = _plain_letter((unit + following).encode("utf-16-le", "surrogatepass").decode("utf-16-le"))
+            out[i + 1] = ""
+        else:
+            out[i] = ""
+    return out
+
+
+def _plain_letter(char: str) -> str:
+    return unicodedata.normalize("NFKC", char) if "\U0001d400" <= char <= "\U0001d7ff" else char
 
 
 def _starts_new_line(current: list[Char], glyph: Char) -> bool:
