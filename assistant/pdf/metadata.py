@@ -30,7 +30,8 @@ _ARTICLE_TYPE = re.compile(
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
     r"systematic review|research letter|methods?|resource|[a-z]+)$", re.IGNORECASE)
 _DEGREES = re.compile(r"\b(Ph\.?\s?D|M\.?\s?D|MSc|M\.?Sc|MPH|MBBS|BSc|B\.?Sc|RN|MA|MS|FRCP\w*|DPhil|PsyD)\b\.?")
-_TRAILING_MARKS = re.compile(r"[\s\d*†‡§¶#,.\u2217\u22c6\u2605]+$|(?<=\.)[a-f](?:,[a-f])*$")  # ∗ ⋆ ★ too (LaTeX's \thanks)
+# footnote marks after a name: digits, *, †, ‡ … and LaTeX's ∗ ⋆ ★; affiliation letters after an initial
+_TRAILING_MARKS = re.compile(r"[\s\d*†‡§¶#,.\u2217\u22c6\u2605]+$|(?<=\.)[a-f](?:,[a-f])*$")
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|van|von|der|de|da|del|di|du|le|la|dos|y)$")
 _CITATION_PATTERNS = [
     # Yang et al. BMC Biology (2024) 22:106 · Nature Communications | (2024) 15:4201 · Int Psychogeriatr (2014), 26:1

@@ -121,7 +121,7 @@ def read_page(pdf, number: int) -> Page:
     current: list[Char] = []
     weight = 0
     for i, char in enumerate(text):
-        if not char:  # hidden by its clipping path
+        if not char:  # hidden by its clipping path, or the second half of a character
             continue
         if char in _BREAKS:
             _flush(current, weight, lines, number)
@@ -201,11 +201,11 @@ def _unicode(raw, textpage, index: int) -> str:
 
 
 def whole_characters(units: list[str]) -> list[str]:
-    """One character per index from PDFium's UTF-16 code units. A character beyond the Basic Multilingual Plane
-    may take two indices, its surrogate halves (a mathematical italic 𝛼 or 𝑝 in LaTeX and publishers' PDFs),
-    which no tokenizer accepts: the pair becomes the character at the first index and nothing at the second, and a
-    half without its partner is dropped. Mathematical letters and digits are read as the plain ones (𝑝 as p,
-    𝛼 as α), as a reader and a search for "p < 0.05" take them."""
+    """One character per index from PDFium's UTF-16 code units. A character beyond the Basic Multilingual
+    Plane may take two indices, its surrogate halves (a mathematical italic 𝛼 or 𝑝 in LaTeX and publishers'
+    PDFs), which no tokenizer accepts: the pair becomes the character at the first index and nothing at the
+    second, and a half without its partner is dropped. Mathematical letters and digits are read as the plain
+    ones (𝑝 as p, 𝛼 as α), as a reader and a search for "p < 0.05" take them."""
     out = list(units)
     for i, unit in enumerate(out):
         if len(unit) != 1 or not "\ud800" <= unit <= "\udfff":
