@@ -208,15 +208,17 @@ def whole_characters(units: list[str]) -> list[str]:
     ones (𝑝 as p, 𝛼 as α), as a reader and a search for "p < 0.05" take them."""
     out = list(units)
     for i, unit in enumerate(out):
-        if len(unit) != 1 or not "\ud800" <= unit <= "\udfff":
-            out[i] = _plain_letter(unit) if len(unit) == 1 else unit  # PDFium gives some such characters whole
+        if len(unit) != 1:
             continue
-        following = out[i + 1] if i + 1 < len(out) else ""
-        if unit <= "\udbff" and len(following) == 1 and "\udc00" <= following <= "\udfff":
-            out[i] = _plain_letter((unit + following).encode("utf-16-le", "surrogatepass").decode("utf-16-le"))
-            out[i + 1] = ""
-        else:
-            out[i] = ""
+        if unit > "\uffff":  # PDFium gives some such characters whole
+            out[i] = _plain_letter(unit)
+        elif "\ud800" <= unit <= "\udfff":
+            following = out[i + 1] if i + 1 < len(out) else ""
+            if unit <= "\udbff" and len(following) == 1 and "\udc00" <= following <= "\udfff":
+                out[i] = _plain_letter((unit + following).encode("utf-16-le", "surrogatepass").decode("utf-16-le"))
+                out[i + 1] = ""
+            else:
+                out[i] = ""
     return out
 
 
