@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -115,10 +115,12 @@ class Retriever:
         lexical_hits = {pos: (r, s) for r, (pos, s) in enumerate(lexical, 1)}
 
         def top(scored: list[tuple[int, float]]) -> list[Passage]:
-            passages = [self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos)) for pos, score in scored]
+            # made one at a time, only until k are kept: the fused rankings hold 30-40 chunks
+            passages = (self.passage_at(pos, score, dense_hits.get(pos), lexical_hits.get(pos))
+                        for pos, score in (scored if dedupe else scored[:k]))
             if dedupe:
-                passages = remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
-            return passages[:k]
+                return remove_near_duplicates(passages, self.settings.duplicate_threshold, limit=k)
+            return list(passages)
 
         if mode != "hybrid":
             passages = top(dense or lexical)
@@ -270,7 +272,7 @@ def shingles(text: str, size: int = 5) -> set[str]:
     return {norm[i : i + size] for i in range(max(1, len(norm) - size + 1))}
 
 
-def remove_near_duplicates(passages: list[Passage], threshold: float, limit: int | None = None) -> list[Passage]:
+def remove_near_duplicates(passages: Iterable[Passage], threshold: float, limit: int | None = None) -> list[Passage]:
     """Drop passages whose shingle overlap (Jaccard) with a better-ranked one reaches `threshold`; stop at `limit` kept."""
     kept: list[tuple[Passage, set[str]]] = []
     for passage in passages:
