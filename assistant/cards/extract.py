@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..text import detect_lang, sentence_spans
 from ..types import Document
@@ -51,6 +52,16 @@ class Sentence:
     kind: str
     section: str = ""
 
+    @cached_property
+    def about_other_research(self) -> bool:
+        """Whether it speaks of future or earlier research rather than this study (read once for every field)."""
+        return bool(_NOT_THIS_STUDY.search(self.text))
+
+    @cached_property
+    def counts(self) -> list[Count]:
+        """The counts of people it reports (read once for the population and the sample)."""
+        return counts_in(self.text)
+
 
 def extract_card(doc: Document) -> StudyCard:
     """The document's card, filled by the rules; fields the page does not give stay empty."""
@@ -85,10 +96,10 @@ def _kind(doc: Document, text: str) -> str:
 
 def _usable_for(name: str, sentence: Sentence) -> bool:
     if name in METHOD_FIELDS or name == "sample":
-        return sentence.section in _OWN_METHODS and not _NOT_THIS_STUDY.search(sentence.text)
+        return sentence.section in _OWN_METHODS and not sentence.about_other_research
     if name == "population":
-        reports_people = bool(_PARTICIPANTS.search(sentence.text) or counts_in(sentence.text))
-        return reports_people and not _NOT_THIS_STUDY.search(sentence.text)
+        reports_people = bool(_PARTICIPANTS.search(sentence.text) or sentence.counts)
+        return reports_people and not sentence.about_other_research
     return True
 
 
@@ -127,7 +138,7 @@ def _read_sample(sentences: list[Sentence]) -> tuple[list[CardValue], list[CardV
     counted: dict[str, CardValue] = {}
     parts: list[Count] = []
     for sentence in sentences:
-        for count in counts_in(sentence.text):
+        for count in sentence.counts:
             evidence = _evidence(sentence, sentence.text[count.span[0]:count.span[1]])
             if count.total or count.unit == "participants":
                 _add(totals, str(count.n), evidence)
