@@ -150,3 +150,15 @@ def test_a_snapshot_makes_chunks_and_reads_cards_only_when_used(assistant, tmp_p
     damaged = load_snapshot(copy)
     assert damaged is not None and {k: c.to_dict() for k, c in damaged.cards.items()} == \
         {k: c.to_dict() for k, c in cards.items()}  # made again from the documents
+
+
+def test_work_beside_the_encoder_hands_back_its_value_and_its_error():
+    from assistant.indexing import _Beside
+
+    assert _Beside(lambda: ("cards", "bm25")).result() == ("cards", "bm25")
+
+    def fails():
+        raise ValueError("unreadable card")
+
+    with pytest.raises(ValueError, match="unreadable card"):
+        _Beside(fails).result()
