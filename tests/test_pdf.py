@@ -313,11 +313,15 @@ def test_a_chinese_sentence_broken_by_a_page_reads_whole_with_every_character():
     assert laid.text[laid.page_starts[1]:].startswith("的扩展")
 
 
-def _one_line_pdf(text: bytes, font: bytes = b"Helvetica", to_unicode: dict[int, str] | None = None) -> bytes:
+def _one_line_pdf(text: bytes, font: bytes = b"Helvetica", to_unicode: dict[int, str] | None = None,
+                  differences: bytes = b"", content: bytes = b"") -> bytes:
     """A one-page PDF showing `text` (a PDF string's bytes) in a standard font, with no Unicode map, or with one
-    mapping the given codes to UTF-16 code units written in hex (`to_unicode`)."""
-    content = b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"
+    mapping the given codes to UTF-16 code units written in hex (`to_unicode`); `differences` is the body of an
+    /Encoding's /Differences array (glyph names for codes); `content` replaces the page's content stream."""
+    content = content or b"BT /F1 12 Tf 72 700 Td (" + text + b") Tj ET"
     unicode_map = b" /ToUnicode 6 0 R" if to_unicode else b""
+    if differences:
+        unicode_map += b" /Encoding << /Type /Encoding /Differences [" + differences + b"] >>"
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
                b"/Contents 5 0 R >>",
@@ -343,6 +347,29 @@ def test_ligatures_quotes_and_dashes_of_latex_t1_fonts_without_a_unicode_map_rea
     # the codes LaTeX's T1 encoding gives ff, ffi, quotes and an en dash, as PDFium passes them on unmapped
     paper = read_pdf(_one_line_pdf(b"Roundo\\033 error: a di\\033erent coe\\036cient, \\020wins\\021 in 65\\02585%."))
     assert paper.text.strip() == "Roundoff error: a different coefficient, \u201cwins\u201d in 65\u201385%."
+
+
+def test_letters_a_font_maps_to_dingbats_by_their_glyph_names_read_as_letters():
+    # pdfTeX's bitmap fonts name glyphs "a<code>"; Ghostscript's Unicode maps read those names as ZapfDingbats
+    # glyphs ("P❡♥❛❧✐③❡❞"), and such papers were skipped as unreadable
+    text = b"Penalized least squares, \\034tting mixed models"
+    codes = sorted(set(text.replace(b"\\034", b"\x1c")) - set(b" ,"))
+    dingbats = {code: "%04X" % (0x2761 + i) for i, code in enumerate(codes)}
+    names = b" ".join(b"%d /a%d" % (code, code) for code in codes)
+    paper = read_pdf(_one_line_pdf(text, to_unicode=dingbats, differences=names))
+    assert paper.text.strip() == "Penalized least squares, fitting mixed models"
+    # without the glyph names nothing says which letter a symbol stands for: still refused
+    with pytest.raises(UnreadableSource, match="symbols instead of letters"):
+        read_pdf(_one_line_pdf(text, to_unicode=dingbats))
+
+
+def test_unicode_maps_read_from_bfchar_and_both_kinds_of_bfrange():
+    from assistant.pdf.symbol_fonts import _unicode_map
+
+    cmap = (b"2 beginbfchar\n<41> <2761>\n<42> <00660069>\nendbfchar\n2 beginbfrange\n<61> <63> <2701>\n"
+            b"<70> <71> [<2710> <D835DEFC>]\nendbfrange")
+    assert _unicode_map(cmap) == {0x41: "\u2761", 0x42: "fi", 0x61: "\u2701", 0x62: "\u2702", 0x63: "\u2703",
+                                  0x70: "\u2710", 0x71: "\U0001d6fc"}
 
 
 def test_mathematical_letters_beyond_the_basic_plane_read_whole_and_plain(tmp_path):

@@ -13,6 +13,7 @@ from ..metadata import Metadata
 from .layout import LAYOUT_VERSION, lay_out, section_of
 from .metadata import METADATA_VERSION, paper_metadata, read_xmp
 from .reader import PDFIUM_LOCK, READER_VERSION, open_pdf, read_pages
+from .symbol_fonts import letters_behind_symbols
 
 PDF_READER_VERSION = f"pdf{READER_VERSION}.{LAYOUT_VERSION}.{METADATA_VERSION}"
 
@@ -54,6 +55,9 @@ def _read_locked(data: bytes) -> PaperText:
         laid = lay_out(pages)
         if not laid.text.strip():
             raise UnreadableSource("no text could be extracted (a scanned PDF needs OCR first)")
+        if _mostly_symbols(laid.text) and (letters := letters_behind_symbols(data)):
+            pages = read_pages(pdf, letters)
+            laid = lay_out(pages)
         if _mostly_symbols(laid.text):
             raise UnreadableSource("its fonts give symbols instead of letters (no usable text layer; OCR could read it)")
         meta = paper_metadata(pages, _information(pdf), read_xmp(data), laid.text)

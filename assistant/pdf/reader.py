@@ -18,7 +18,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-READER_VERSION = "5"
+READER_VERSION = "6"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -30,8 +30,8 @@ _SUPERSCRIPT_CHARS = set("0123456789,–-−†‡*§¶#abcdefghij")
 # LaTeX's T1 (Cork) font encoding puts quotes, dashes and ligatures in the control-code slots; a font
 # embedded without a Unicode map (cm-super's SFRM…, common in LaTeX papers) makes PDFium pass those codes on,
 # which read as spaces: "di erent", "coe cient", "Roundo error"
-_CORK = {0x10: "\u201c", 0x11: "\u201d", 0x15: "\u2013", 0x16: "\u2014", 0x1B: "ff", 0x1C: "fi", 0x1D: "fl",
-         0x1E: "ffi", 0x1F: "ffl"}
+CORK_CONTROL_CODES = {0x10: "\u201c", 0x11: "\u201d", 0x15: "\u2013", 0x16: "\u2014", 0x1B: "ff", 0x1C: "fi",
+                      0x1D: "fl", 0x1E: "ffi", 0x1F: "ffl"}
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,14 @@ def open_pdf(data: bytes):
     return pdfium.PdfDocument(data)
 
 
-def read_pages(pdf) -> list[Page]:
-    """Every page's lines, in PDFium's content order."""
-    return [read_page(pdf, i + 1) for i in range(len(pdf))]
+def read_pages(pdf, letters: dict[str, str] | None = None) -> list[Page]:
+    """Every page's lines, in PDFium's content order; `letters` reads symbols as the letters they stand for
+    (see symbol_fonts.py)."""
+    return [read_page(pdf, i + 1, letters) for i in range(len(pdf))]
 
 
-def read_page(pdf, number: int) -> Page:
-    """The lines of page `number` (1-based)."""
+def read_page(pdf, number: int, letters: dict[str, str] | None = None) -> Page:
+    """The lines of page `number` (1-based); `letters` reads symbols as the letters they stand for."""
     import pypdfium2.raw as raw
 
     page = pdf[number - 1]
@@ -113,6 +114,8 @@ def read_page(pdf, number: int) -> Page:
     count = textpage.count_chars()
     # one character per index (the text range string can drift from the indices around ligatures)
     text = whole_characters([_unicode(raw, textpage, i) for i in range(count)])
+    if letters:
+        text = [letters.get(ch, ch) for ch in text]
     hidden = _clipped_away(raw, page)
     if hidden:
         text = ["" if _address(raw.FPDFText_GetTextObject(textpage.raw, i)) in hidden else ch
@@ -197,7 +200,7 @@ def _unicode(raw, textpage, index: int) -> str:
     code = raw.FPDFText_GetUnicode(textpage.raw, index)
     if code >= 32 and code not in (0xFFFE, 0xFFFF):
         return chr(code)
-    return "\n" if code in (10, 13) else _CORK.get(code, " ")
+    return "\n" if code in (10, 13) else CORK_CONTROL_CODES.get(code, " ")
 
 
 def whole_characters(units: list[str]) -> list[str]:
