@@ -363,6 +363,19 @@ def test_letters_a_font_maps_to_dingbats_by_their_glyph_names_read_as_letters():
         read_pdf(_one_line_pdf(text, to_unicode=dingbats))
 
 
+def test_raised_affiliation_letters_leave_names_and_raised_digits_after_units_stay():
+    # LaTeX's PNAS-style templates set affiliation letters at 0.76 of the name's size, a little larger than
+    # reference numbers: "Dirk Eddelbuettela" was read as the first author's name
+    def raised(mark: bytes) -> bytes:
+        return b"/F1 7.6 Tf 4.5 Ts (" + mark + b") Tj /F1 10 Tf 0 Ts "
+
+    content = (b"BT /F1 10 Tf 72 700 Td (Dirk Eddelbuettel) Tj " + raised(b"a") + b"( and Romain Francois) Tj "
+               + raised(b"b") + b"0 -40 Td (Volumes were recorded in mm) Tj " + raised(b"3") + b"(.) Tj ET")
+    lines = read_pdf(_one_line_pdf(b"", content=content)).text.split("\n")
+    assert [line.strip() for line in lines if line.strip()] == ["Dirk Eddelbuettel and Romain Francois",
+                                                               "Volumes were recorded in mm3."]
+
+
 def test_unicode_maps_read_from_bfchar_and_both_kinds_of_bfrange():
     from assistant.pdf.symbol_fonts import _unicode_map
 

@@ -27,6 +27,10 @@ HYPHEN_MARK = "\u00ad"  # where PDFium reports a line-end hyphen (a soft hyphen 
 _NORMALISE = str.maketrans({"\u00a0": " ", "\u2010": "-", "\u2011": "-", "\ufb01": "fi", "\ufb02": "fl",
                             "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl"})
 _SUPERSCRIPT_CHARS = set("0123456789,–-−†‡*§¶#abcdefghij")
+# ... and how small it is beside the line's text (loose boxes). Affiliation letters of LaTeX's PNAS-style
+# templates measure 0.75-0.76 ("Dirk Eddelbuettel^a", R package vignettes); digits stay at 0.75, where
+# exponents after units ("mm^3", 0.78 in a shared paper) begin
+_SMALL_MARK, _SMALL_MARK_LETTER = 0.75, 0.8
 # LaTeX's T1 (Cork) font encoding puts quotes, dashes and ligatures in the control-code slots; a font
 # embedded without a Unicode map (cm-super's SFRM…, common in LaTeX papers) makes PDFium pass those codes on,
 # which read as spaces: "di erent", "coe cient", "Roundo error"
@@ -272,8 +276,8 @@ def _line_text(chars: list[Char]) -> str:
     baseline = statistics.median(c.bottom for c in chars if not c.text.isspace())
     out: list[str] = []
     for i, char in enumerate(chars):
-        raised = char.size < 0.75 * body and char.bottom < baseline - 0.28 * body
-        if raised and char.text in _SUPERSCRIPT_CHARS and _after_word(out):
+        small = char.size < (_SMALL_MARK_LETTER if char.text.isalpha() else _SMALL_MARK) * body
+        if small and char.bottom < baseline - 0.28 * body and char.text in _SUPERSCRIPT_CHARS and _after_word(out):
             continue
         out.append(char.text)
     return " ".join("".join(out).translate(_NORMALISE).split())
