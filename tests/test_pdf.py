@@ -563,3 +563,13 @@ def test_indexing_the_papers_gives_every_chunk_and_citation_a_page_and_never_ans
                 for evidence in value.evidence:
                     doc = assistant.retriever.snapshot.documents[card.doc_id]
                     assert doc.section_at(evidence.start) != "References"
+
+
+def test_an_xmp_creator_entry_listing_several_authors_gives_each_name():
+    from assistant.pdf.metadata import _listed_authors, _norm, listed_names
+
+    names = listed_names({"creator": ["Trevor Hastie; Kenneth Tay"]}, {"Author": "ignored when XMP lists names"})
+    assert names == ["Trevor Hastie", " Kenneth Tay"]
+    page_one = _norm("The family Argument for glmnet Trevor Hastie Kenneth Tay")
+    assert _listed_authors(names, page_one) == ["Trevor Hastie", "Kenneth Tay"]
+    assert listed_names({}, {"Author": "A. Smith and B. Jones"}) == ["A. Smith", "B. Jones"]

@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import running_lines, section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "6"
+METADATA_VERSION = "7"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -71,8 +71,7 @@ def paper_metadata(pages: list[Page], info: dict[str, str], xmp: dict[str, list[
     title_block = _title_block([line for line in first if id(line) not in running])
     meta.title = _stated((xmp.get("title") or [""])[0], page_one) or _stated(info.get("Title", ""), page_one) or (
         _without_note_marks(" ".join(line.text for line in title_block)))
-    meta.authors = _authors_under(first, title_block) or _listed_authors(xmp.get("creator", []) or
-                                                                         re.split(r",|;| and ", info.get("Author", "")), page_one)
+    meta.authors = _authors_under(first, title_block) or _listed_authors(listed_names(xmp, info), page_one)
     cite_lines = [text for page in pages for text in _around_citation(page)]
     meta.doi = _doi(xmp, [line.text for line in first] + cite_lines)
     candidates = _header_lines(pages) + [line.text for line in first] + [info.get("Subject", "")] + cite_lines
@@ -197,6 +196,13 @@ def _names(text: str) -> list[str]:
 def _name_parts(text: str) -> list[str]:
     """An author line cut where one name may end: commas, semicolons, "and", "&" (degrees taken out)."""
     return re.split(r"[,;]", _DEGREES.sub("", text.replace("&", ",").replace(" and ", ", ")))
+
+
+def listed_names(xmp: dict[str, list[str]], info: dict[str, str]) -> list[str]:
+    """The author names the XMP packet lists (an entry may hold them all: "Trevor Hastie; Kenneth Tay"), else
+    those of the information dictionary's Author."""
+    listed = [name for creator in xmp.get("creator", []) for name in creator.split(";")]
+    return listed or re.split(r",|;| and ", info.get("Author", ""))
 
 
 def _listed_authors(names: list[str], page_one: str) -> list[str]:
