@@ -245,6 +245,21 @@ def test_a_journal_citation_line_never_answers():
     assert not looks_like_citation("In 2020, 35 of 40 staff (88%) attended: most came weekly.")
 
 
+def test_a_question_in_the_text_never_answers():
+    from assistant.answering.extractive import _sentences
+    from assistant.types import Passage
+
+    # an FAQ's or a vignette's question heading repeats the question asked word for word and answers nothing
+    text = ("What kind of data does spatstat handle? Spatstat is mainly designed for analysing spatial point "
+            "patterns. Does packaging by a helper virus protect the genome (Taylor, 2009)? 参与者为什么退出“小组”？"
+            "多数参与者因为排班冲突而退出。")
+    passage = Passage(chunk_id="c", doc_id="d", source="s.pdf", title="A vignette", text=text, start=0, end=len(text),
+                      score=1.0)
+    prose = {c.text[:12]: c.prose for c in _sentences(passage, 0)}
+    assert prose == {"What kind of": False, "Spatstat is ": True, "Does packagi": False, "参与者为什么退出“小组”": False,
+                     "多数参与者因为排班冲突而": True}
+
+
 def test_a_title_line_is_the_title_whatever_its_spacing_case_or_final_full_stop():
     from assistant.answering.extractive import _same_text
 

@@ -311,6 +311,12 @@ def _in_caption(passage: Passage, start: int) -> bool:
     return bool(cue("caption").match(text, paragraph) or cue("panel_label").match(text, start))
 
 
+def _asks(sentence: str) -> bool:
+    """Whether the sentence is a question (an FAQ's or a section's heading, "What kind of data does spatstat
+    handle?", or a rhetorical one): it can match the question asked word for word and answers nothing."""
+    return sentence.rstrip(_CLOSERS + " ").endswith(("?", "？"))
+
+
 def _same_text(a: str, b: str) -> bool:
     """Whether two texts are the same but for spacing, case and a final full stop (metadata keeps a page's
     title without the one its line ends with)."""
@@ -339,7 +345,8 @@ def _sentences(passage: Passage, rank: int) -> list[Candidate]:
                  and not looks_like_citation(sentence)
                  and not _pdf_heading(passage, start, end)
                  and not _same_text(sentence, passage.title)
-                 and not _in_caption(passage, start))
+                 and not _in_caption(passage, start)
+                 and not _asks(sentence))
         out.append(Candidate(passage, start, end, detect_lang(sentence), rank, context, prose=prose,
                              overview=bool(cue("overview_sentence").search(sentence))))
     return out
