@@ -573,3 +573,12 @@ def test_an_xmp_creator_entry_listing_several_authors_gives_each_name():
     page_one = _norm("The family Argument for glmnet Trevor Hastie Kenneth Tay")
     assert _listed_authors(names, page_one) == ["Trevor Hastie", "Kenneth Tay"]
     assert listed_names({}, {"Author": "A. Smith and B. Jones"}) == ["A. Smith", "B. Jones"]
+
+
+def test_a_suspended_hyphen_at_a_line_end_keeps_its_hyphen_and_space():
+    from assistant.pdf.layout import join_lines
+
+    lines = ["Use one-", "or two-tailed tests before pre-", "and post-test for a 2-", "to 3-fold change in expec-",
+             "tations or an up-", "to-date list."]
+    assert join_lines(lines, Counter()) == ("Use one- or two-tailed tests before pre- and post-test for a 2- to 3-fold "
+                                            "change in expectations or an up-to-date list.")

@@ -13,7 +13,8 @@ The rules read the page, not a list of known journals:
   the text (a first-page sidebar) is an aside, kept after the page's prose like a caption. Text that its
   clipping path hides (reader.py) or that lies off the page is never read.
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
-  elsewhere; a paragraph that runs on into the next column or page (it ends without a full stop and the
+  elsewhere; a hyphen left hanging before "and", "or", "nor" or "to" and another compound ("one- | or
+  two-tailed", "pre- | and post-test", "2- | to 3-fold") keeps its hyphen and the space; a paragraph that runs on into the next column or page (it ends without a full stop and the
   next starts in lower case or with a bracket, or it stopped on a sign or word no paragraph ends on) is
   joined into one, the page's captions set before it rather than inside it.
 """
@@ -33,7 +34,7 @@ from ..patterns import cue
 from ..text import CHINESE_TEXT
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "15"
+LAYOUT_VERSION = "16"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
@@ -46,6 +47,11 @@ _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
 _CHINESE_SET = re.compile(f"[{CHINESE_TEXT}]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z\-\u2010\u2011]*[A-Za-z]")
 _CLOSING = tuple(".,;:)]")
+# a suspended hyphen's other half: "one- or two-tailed", "pre- and post-test", "2- to 3-fold"
+_SUSPENDED = re.compile(r"(?:and|or|nor|to)\s+\w+[-\u2010\u2011]\w")
+# the rest of a broken word runs on into another hyphen: one link of a compound ("up- | to-date", "state- |
+# of-the-art")
+_IN_COMPOUND = re.compile(r"[A-Za-z]+[-\u2010\u2011][A-Za-z]")
 _LINE_NUMBER = re.compile(r"^\d{1,4}\s+(?=\S)")
 _SENTENCE_INSIDE = re.compile(r"[a-z0-9)\]][.;] +[A-Z]")
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
@@ -374,7 +380,9 @@ def join_lines(texts: list[str], spellings: Counter) -> str:
         if not out:
             out = text
             continue
-        if out.endswith(_HYPHENS) and text[:1].isalpha():
+        if out.endswith(_HYPHENS) and _SUSPENDED.match(text):
+            out = out[:-1] + "- " + text
+        elif out.endswith(_HYPHENS) and text[:1].isalpha():
             out = out[:-1] + _mend(out[:-1], text, spellings) + text
         elif out.endswith(_HYPHENS) and text[:1].isdigit():
             out = out[:-1] + "-" + text
@@ -406,11 +414,11 @@ def _mend(before: str, after: str, spellings: Counter) -> str:
         return "-"
     if spellings[joined]:
         return ""
-    # neither form seen elsewhere: a part in capitals ("COVID-", "Pascual-Leone") or two halves that are
-    # words of the paper on their own ("rate-limiting", "brain-training") make a compound; typesetting
-    # breaks words into pieces that are not words ("expec-tations")
+    # neither form seen elsewhere: a part in capitals ("COVID-", "Pascual-Leone"), a link of a longer compound,
+    # or two halves that are words of the paper on their own ("rate-limiting", "brain-training") make a
+    # compound; typesetting breaks words into pieces that are not words ("expec-tations")
     original = re.search(r"[A-Za-z]*$", before).group(0)
-    if original.isupper() or len(head) == 1 or after[:1].isupper():
+    if original.isupper() or len(head) == 1 or after[:1].isupper() or _IN_COMPOUND.match(after):
         return "-"
     return "-" if min(len(head), len(tail)) >= 3 and spellings[head] and spellings[tail] else ""
 
