@@ -16,7 +16,9 @@ from .cleaning import is_heading
 from .text import detect_lang, sentence_spans
 from .types import Chunk, Document
 
-CHUNKER_VERSION = "5"  # 5: an over-long sentence is cut between words (chunk edges move); 4: "sp." and "spp."
+# 6: "e.g." and "i.e." end no sentence; 5: an over-long sentence is cut between words (chunk edges move);
+# 4: "sp." and "spp." end no sentence
+CHUNKER_VERSION = "6"
 
 
 class TokenCounter(Protocol):

@@ -16,7 +16,7 @@ LATIN_LETTER = re.compile(r"[A-Za-z]")
 _SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？!?])[\"'”’）)\]]*|\n+")
 # "BMC Psychiatry. 2025 Jan 28;25(1):79. doi: 10..." is one reference, not three sentences.
 _CITATION_CONTINUES = re.compile(r"[ \t]+(?:(?:19|20)\d\d[ \t]+[A-Z][a-z]{2}\b|doi:)")
-_WORD_BEFORE_DOT = re.compile(r"(\w+)\.$")
+_WORD_BEFORE_DOT = re.compile(r"(\w+(?:\.\w+)*)\.$")  # "e.g." and "U.S." whole, not their last letter
 # A full stop after these is an abbreviation, not the end of a sentence.
 ABBREVIATIONS = frozenset(
     "al e.g eg i.e ie vs cf etc dr mr mrs ms prof no nos fig figs vol pp approx sp spp "
@@ -71,7 +71,8 @@ def _is_abbreviation(text: str, sentence_start: int, dot: int, ending: str) -> b
     if not word:
         return False
     token = word.group(1)
-    return token.lower() in ABBREVIATIONS or (len(token) == 1 and token.isupper())
+    last = token.rsplit(".", 1)[-1]
+    return token.lower() in ABBREVIATIONS or last.lower() in ABBREVIATIONS or (len(last) == 1 and last.isupper())
 
 
 def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

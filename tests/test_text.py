@@ -21,6 +21,9 @@ def test_english_sentences_respect_abbreviations_initials_and_citations():
     # a species left unnamed ("sp.", "spp.") goes on with its strain
     assert sentences("Dox reduced Ruminococcus sp. 5_1_39BFAA bacteria. Acinetobacter spp. are Gram-negative.") == [
         "Dox reduced Ruminococcus sp. 5_1_39BFAA bacteria.", "Acinetobacter spp. are Gram-negative."]
+    # "e.g." and "i.e." whole (only their last letter was once looked up, so each ended a sentence)
+    assert sentences("Locations are fixed (e.g. temperature records), i.e. not random. Made in the U.S. for us.") == [
+        "Locations are fixed (e.g. temperature records), i.e. not random.", "Made in the U.S. for us."]
 
 
 def test_chinese_sentences_split_at_full_width_marks():
