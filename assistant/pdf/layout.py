@@ -14,9 +14,10 @@ The rules read the page, not a list of known journals:
   clipping path hides (reader.py) or that lies off the page is never read.
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
   elsewhere; a hyphen left hanging before "and", "or", "nor" or "to" and another compound ("one- | or
-  two-tailed", "pre- | and post-test", "2- | to 3-fold") keeps its hyphen and the space; a paragraph that runs on into the next column or page (it ends without a full stop and the
-  next starts in lower case or with a bracket, or it stopped on a sign or word no paragraph ends on) is
-  joined into one, the page's captions set before it rather than inside it.
+  two-tailed", "pre- | and post-test", "2- | to 3-fold") keeps its hyphen and the space; a paragraph that
+  runs on into the next column or page (it ends without a full stop and the next starts in lower case or
+  with a bracket, or it stopped on a sign or word no paragraph ends on) is joined into one, the page's
+  captions set before it rather than inside it.
 """
 
 from __future__ import annotations
