@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from ..errors import UnreadableSource
 from ..metadata import Metadata
-from .layout import LAYOUT_VERSION, lay_out, section_of
+from .layout import LAYOUT_VERSION, LaidOut, lay_out, section_of
 from .metadata import METADATA_VERSION, paper_metadata, read_xmp
-from .reader import PDFIUM_LOCK, READER_VERSION, open_pdf, read_pages
+from .reader import PDFIUM_LOCK, READER_VERSION, Page, open_pdf, read_pages
 from .symbol_fonts import letters_behind_symbols
 
 PDF_READER_VERSION = f"pdf{READER_VERSION}.{LAYOUT_VERSION}.{METADATA_VERSION}"
@@ -55,15 +55,24 @@ def _read_locked(data: bytes) -> PaperText:
         laid = lay_out(pages)
         if not laid.text.strip():
             raise UnreadableSource("no text could be extracted (a scanned PDF needs OCR first)")
-        if _mostly_symbols(laid.text) and (letters := letters_behind_symbols(data)):
-            pages = read_pages(pdf, letters)
-            laid = lay_out(pages)
         if _mostly_symbols(laid.text):
-            raise UnreadableSource("its fonts give symbols instead of letters (no usable text layer; OCR could read it)")
-        meta = paper_metadata(pages, _information(pdf), read_xmp(data), laid.text)
+            pages, laid = _read_symbols_as_letters(pdf, data)
+        meta = paper_metadata(pages, _information(pdf), read_xmp(data), laid.text, laid.running)
         return PaperText(laid.text, laid.page_starts, laid.sections, meta, len(pages))
     finally:
         pdf.close()
+
+
+def _read_symbols_as_letters(pdf, data: bytes) -> tuple[list[Page], LaidOut]:
+    """The pages and text again, the symbols that code-named glyphs are mapped to read as their letters
+    (symbol_fonts.py); raises UnreadableSource when the fonts do not say which letters they are."""
+    letters = letters_behind_symbols(data)
+    if letters:
+        pages = read_pages(pdf, letters)
+        laid = lay_out(pages)
+        if not _mostly_symbols(laid.text):
+            return pages, laid
+    raise UnreadableSource("its fonts give symbols instead of letters (no usable text layer; OCR could read it)")
 
 
 def _mostly_symbols(text: str) -> bool:

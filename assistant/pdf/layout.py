@@ -93,6 +93,7 @@ class LaidOut:
     text: str
     page_starts: list[int] = field(default_factory=list)
     sections: list[tuple[int, str]] = field(default_factory=list)
+    running: set[int] = field(default_factory=set)  # ids of the running heads, footers and page numbers left out
 
 
 @lru_cache(maxsize=1)
@@ -157,7 +158,9 @@ def lay_out(pages: list[Page]) -> LaidOut:
                 and not furniture.search(line.text.strip())]
         page_blocks = _demote_label_headings([_classify(block, body) for block in _group(kept, body, leading)])
         blocks.extend(_mark_asides(page_blocks, kept, body))
-    return _assemble(pages, blocks, _spellings(lines))
+    laid = _assemble(pages, blocks, _spellings(lines))
+    laid.running = running
+    return laid
 
 
 def _strip_line_numbers(pages: list[Page]) -> None:

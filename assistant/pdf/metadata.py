@@ -58,14 +58,15 @@ class _Text:
 
 
 def paper_metadata(pages: list[Page], info: dict[str, str], xmp: dict[str, list[str]],
-                   text: str) -> Metadata:
-    """Every field the paper states, from its pages, information dictionary and XMP packet."""
+                   text: str, running: set[int] | None = None) -> Metadata:
+    """Every field the paper states, from its pages, information dictionary and XMP packet; `running` are the
+    ids of the running lines as the layout found them (found again when not given)."""
     meta = Metadata()
     if not pages:
         return meta
     first = [line for line in pages[0].lines if line.text]
     page_one = _norm(" ".join(line.text for line in first))
-    running = running_lines(pages)
+    running = running_lines(pages) if running is None else running
     # a manuscript's running head ("SAMPLE DOCUMENT 1" atop every page of an APA manuscript) is set as large
     # as its title, and higher on the page
     title_block = _title_block([line for line in first if id(line) not in running])
