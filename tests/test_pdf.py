@@ -376,6 +376,25 @@ def test_raised_affiliation_letters_leave_names_and_raised_digits_after_units_st
                                                                "Volumes were recorded in mm3."]
 
 
+def test_raised_powers_and_charges_stay_as_superscripts_and_reference_marks_go():
+    # "R^2", "cm^2", "10^-5" and "Ca^2+" lost their raised part with the reference numbers ("R = 0.61",
+    # "(500 cm)", "10-5", "Ca+"), and a reference list after a name ending in a digit ran into it ("IL-1536,37")
+    def raised(mark: bytes) -> bytes:
+        return b"/F1 6 Tf 4.5 Ts (" + mark + b") Tj /F1 10 Tf 0 Ts "
+
+    rows = [(b"Fit was good, R", b"2", b" = 0.61 as reported."), (b"Plates of 500 cm", b"2", b" held water."),
+            (b"We found a P value of 1.7 \327 10", b"-5", b" in all."), (b"In the presence of Ca", b"2+", b" ions."),
+            (b"A rate of 4 s", b"-1", b" at rest."), (b"Conjugation of IL-15", b"36,37", b" onto cells."),
+            (b"As reported before", b"12", b" and since."), (b"Yang Bo", b"1", b" and Hua Wang.")]
+    content = b"BT /F1 10 Tf 72 700 Td " + b"0 -60 Td ".join(
+        b"(" + before + b") Tj " + raised(mark) + b"(" + after + b") Tj " for before, mark, after in rows) + b"ET"
+    lines = [line.strip() for line in read_pdf(_one_line_pdf(b"", content=content)).text.split("\n") if line.strip()]
+    assert lines == ["Fit was good, R\u00b2 = 0.61 as reported.", "Plates of 500 cm\u00b2 held water.",
+                     "We found a P value of 1.7 \u00d7 10\u207b\u2075 in all.", "In the presence of Ca\u00b2\u207a ions.",
+                     "A rate of 4 s\u207b\u00b9 at rest.", "Conjugation of IL-15 onto cells.", "As reported before and since.",
+                     "Yang Bo and Hua Wang."]
+
+
 def test_unicode_maps_read_from_bfchar_and_both_kinds_of_bfrange():
     from assistant.pdf.symbol_fonts import _unicode_map
 

@@ -13,12 +13,16 @@ points.
 from __future__ import annotations
 
 import ctypes
+import json
+import re
 import statistics
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
-READER_VERSION = "6"
+READER_VERSION = "7"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -31,6 +35,14 @@ _SUPERSCRIPT_CHARS = set("0123456789,–-−†‡*§¶#abcdefghij")
 # templates measure 0.75-0.76 ("Dirk Eddelbuettel^a", R package vignettes); digits stay at 0.75, where
 # exponents after units ("mm^3", 0.78 in a shared paper) begin
 _SMALL_MARK, _SMALL_MARK_LETTER = 0.75, 0.8
+# Raised runs that are not marks: powers and charges, kept as superscript characters ("10⁻⁵", "cm²", "Ca²⁺")
+_SUPERSCRIPTS = str.maketrans("0123456789+-−–", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁻")
+_EXPONENT = re.compile(r"[-−–]?\d{1,2}")
+_CHARGE = re.compile(r"\d[+−-]|\+")
+_TEN = re.compile(r"(?:^|[\s×x·(=<>~≈])10$")  # "4 × 10", "P=1.7×10"
+_SYMBOL_BEFORE = re.compile(r"(?:^|[^A-Za-zµμÅα-ωΑ-Ω])([A-Za-zµμÅα-ωΑ-Ω]+)$")
+_REFERENCE_LIST = re.compile(r"\d+(?:[,–-]\d+)+")  # "36,37" after "IL-15": references, not digits of the name
+_VOCABULARY = Path(__file__).with_name("vocabulary.json")
 # LaTeX's T1 (Cork) font encoding puts quotes, dashes and ligatures in the control-code slots; a font
 # embedded without a Unicode map (cm-super's SFRM…, common in LaTeX papers) makes PDFium pass those codes on,
 # which read as spaces: "di erent", "coe cient", "Roundo error"
@@ -268,21 +280,62 @@ def _same_baseline(a: Line, b: Line) -> bool:
 
 
 def _line_text(chars: list[Char]) -> str:
-    """The line's text without superscript marks after words; spaces collapsed."""
+    """The line's text without superscript marks after words, powers kept as superscripts; spaces collapsed."""
     sizes = [c.size for c in chars if not c.text.isspace()]
     if not sizes:
         return ""
     body = statistics.median(sizes)
     baseline = statistics.median(c.bottom for c in chars if not c.text.isspace())
     out: list[str] = []
-    for i, char in enumerate(chars):
-        small = char.size < (_SMALL_MARK_LETTER if char.text.isalpha() else _SMALL_MARK) * body
-        if small and char.bottom < baseline - 0.28 * body and char.text in _SUPERSCRIPT_CHARS and _after_word(out):
+    i = 0
+    while i < len(chars):
+        end = i
+        while end < len(chars) and _raised_small(chars[end], body, baseline):
+            end += 1
+        if end == i:
+            out.append(chars[i].text)
+            i += 1
             continue
-        out.append(char.text)
+        run = "".join(c.text for c in chars[i:end])
+        before = "".join(out)
+        if _power(before, run):
+            out.append(run.translate(_SUPERSCRIPTS))
+        elif not _REFERENCE_LIST.fullmatch(run) or not before[-1:].isalnum():
+            for char in chars[i:end]:  # a mark after a word (a reference, an affiliation) goes; other text stays
+                if char.text not in _SUPERSCRIPT_CHARS or not _after_word(out):
+                    out.append(char.text)
+        i = end
     return " ".join("".join(out).translate(_NORMALISE).split())
 
 
+def _raised_small(char: Char, body: float, baseline: float) -> bool:
+    small = char.size < (_SMALL_MARK_LETTER if char.text.isalpha() else _SMALL_MARK) * body
+    return small and not char.text.isspace() and char.bottom < baseline - 0.28 * body
+
+
+def _power(before: str, run: str) -> bool:
+    """Whether a raised run raises what comes before it to a power or gives an ion's charge ("10^-5", "s^-1",
+    "R^2", "cm^2", "Ca^2+"), rather than marks a reference or an affiliation."""
+    if _TEN.search(before):
+        return bool(_EXPONENT.fullmatch(run))
+    symbol = _SYMBOL_BEFORE.search(before)
+    if symbol is None:
+        return False
+    name = symbol.group(1)
+    if _EXPONENT.fullmatch(run) and run[0] in "-−–":
+        return True  # a reference mark never starts with a minus
+    if run in ("2", "3"):
+        return len(name) == 1 or name in _exponent_units()
+    return bool(_CHARGE.fullmatch(run)) and name[0].isupper() and len(name) <= 2
+
+
+@lru_cache(maxsize=1)
+def _exponent_units() -> frozenset[str]:
+    """Length units whose square or cube a raised 2 or 3 after them gives (`exponent_units` in vocabulary.json)."""
+    return frozenset(json.loads(_VOCABULARY.read_text("utf-8"))["exponent_units"])
+
+
 def _after_word(out: list[str]) -> bool:
+    """Whether the text so far ends with a letter or a closing punctuation mark (a reference mark's place)."""
     previous = "".join(out[-3:]).rstrip()
     return bool(previous) and (previous[-1].isalpha() or previous[-1] in ").,;:")
