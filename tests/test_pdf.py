@@ -451,12 +451,30 @@ def _first_page(rows: list[tuple[str, float]]):
 def test_an_affiliation_centred_under_the_author_is_no_part_of_the_name():
     from assistant.pdf.metadata import paper_metadata
 
-    for place in ("Mayo Clinic", "Universität Innsbruck", "GKX Associates Inc"):
+    for place in ("Mayo Clinic", "Universität Innsbruck", "GKX Associates Inc", "Gentleman Lab"):
         pages = _first_page([("Population contrasts", 15.4), ("Terry M Therneau", 10.7), (place, 10.8),
                              ("February 6, 2023", 10.7), ("This vignette covers population contrasts in the Cox model.", 9.4)])
         meta = paper_metadata(pages, {}, {}, " ".join(line.text for line in pages[0].lines))
         assert meta.title == "Population contrasts" and meta.authors == ["Terry M Therneau"], place
         assert meta.label == "Therneau"
+
+
+def test_a_numbered_section_heading_set_larger_than_the_title_is_not_the_title():
+    # LaTeX's article class: the title at 14.8 pt, "1 Introduction" and "2 Preliminaries" at 15.7 pt
+    from assistant.pdf.metadata import paper_metadata
+
+    pages = _first_page([("An Introduction to Bioconductor's ExpressionSet Class", 14.8),
+                         ("Seth Falcon, Martin Morgan, and Robert Gentleman", 13.1), ("6 October, 2006", 13.1),
+                         ("1 Introduction", 15.7), ("Biobase is part of the Bioconductor project and holds classes.", 11.0),
+                         ("2 Preliminaries", 15.7), ("2.1 Installing Packages", 13.1),
+                         ("Visit the project's site and follow the instructions there.", 11.0)])
+    meta = paper_metadata(pages, {}, {}, " ".join(line.text for line in pages[0].lines))
+    assert meta.title == "An Introduction to Bioconductor's ExpressionSet Class"
+    assert meta.authors == ["Seth Falcon", "Martin Morgan", "Robert Gentleman"]
+    # a title that starts with a number and stands first is still the title
+    pages = _first_page([("10 things you didn't know about GenomicRanges", 15.4), ("Hervé Pagès", 10.7),
+                         ("1 Introduction", 15.7), ("These slides show ten things about ranges.", 10.0)])
+    assert paper_metadata(pages, {}, {}, "").title == "10 things you didn't know about GenomicRanges"
 
 
 def test_a_title_loses_the_marks_of_its_footnotes():

@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import running_lines, section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "7"
+METADATA_VERSION = "8"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -49,6 +49,7 @@ _ET_AL = re.compile(r"^.*?\bet\s*al\.?[:,]?\s*")
 _TITLE_MARKS = re.compile(r"[\u2217\u2020\u2021\u22c6\u2605]+(?:,[\u2217\u2020\u2021\u22c6\u2605]+)*")  # ∗ † ‡ ⋆ ★
 # a number standing on its own (a street number, a postcode) marks an address; affiliation marks stick to names
 _ADDRESS_NUMBER = re.compile(r"(?<![\w.])\d{2,}\b")
+_SECTION_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")  # "2 Preliminaries", "2.1 Installing Packages"
 
 
 @dataclass
@@ -132,6 +133,10 @@ def _only_names(text: str) -> bool:
 def _title_block(lines: list[Line]) -> list[Line]:
     """The largest text on page one that reads like a title, with its continuation lines."""
     candidates = [line for line in lines if _could_be_title(line.text)]
+    # LaTeX's article class sets a section heading ("2 Preliminaries") larger than the title above it
+    headings = [line for line in candidates if _SECTION_NUMBER.match(line.text)]
+    if headings and any(line.top < min(h.top for h in headings) for line in candidates if line not in headings):
+        candidates = [line for line in candidates if line not in headings]
     if not candidates:
         return []
     biggest = max(line.size for line in candidates)
