@@ -18,7 +18,7 @@ from .types import Chunk, Document
 
 # 6: "e.g." and "i.e." end no sentence; 5: an over-long sentence is cut between words (chunk edges move);
 # 4: "sp." and "spp." end no sentence
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 
 
 class TokenCounter(Protocol):

@@ -24,6 +24,9 @@ def test_english_sentences_respect_abbreviations_initials_and_citations():
     # "e.g." and "i.e." whole (only their last letter was once looked up, so each ended a sentence)
     assert sentences("Locations are fixed (e.g. temperature records), i.e. not random. Made in the U.S. for us.") == [
         "Locations are fixed (e.g. temperature records), i.e. not random.", "Made in the U.S. for us."]
+    # ... and spaced, as some typesetting sets them ("e. g." ended two sentences)
+    assert sentences("Made for given platforms (e. g. Affymetrix), i. e. arrays. The next one.") == [
+        "Made for given platforms (e. g. Affymetrix), i. e. arrays.", "The next one."]
 
 
 def test_chinese_sentences_split_at_full_width_marks():
