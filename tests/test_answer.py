@@ -401,6 +401,46 @@ def test_a_sentence_of_another_document_lacking_the_asked_name_never_leads(embed
     assert ranked.best.passage.doc_id == "niucheshui"
 
 
+def test_the_word_only_the_asked_study_has_names_it_not_the_rarer_word_two_studies_share(embedder):
+    from assistant.answering.extractive import rank_candidates
+    from assistant.lexical import LexicalIndex
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    circles = ["Compassion circles gave staff a space to reflect together.", "The circles helped staff with compassion.",
+               "Circles were held in several wards, and compassion for colleagues grew."]
+    therapy = "Eight staff who attended a compassion-focused therapy group were interviewed."
+    # in the collection "circles" is the commoner word (many chunks), "staff" the rarer one
+    lexical = LexicalIndex.build([*circles, therapy, *[f"Circles of care, note {i}." for i in range(6)]])
+    question = "How many compassion circles were run, and how many staff attended them?"
+    passages = [Passage(chunk_id=f"{doc}-{i}", doc_id=doc, source=f"{doc}.txt", title=doc, text=text, start=0,
+                        end=len(text), score=1.0)
+                for i, (doc, text) in enumerate([("cc", " ".join(circles)), ("cft", therapy)])]
+    ranked = rank_candidates(read_query(question), passages, embedder.encode, lexical, embedder.encode([question])[0])
+    stranger = next(c for c in ranked.candidates if c.passage.doc_id == "cft")
+    # the other study's count shares "staff" and "attended"; "circles", which only the asked study has, names it
+    assert stranger.off_topic and ranked.best.passage.doc_id == "cc"
+
+
+def test_the_study_a_question_names_leads_though_another_study_came_first():
+    from assistant.answering.extractive import named_study_first
+    from assistant.lexical import tokenize
+    from assistant.types import Passage
+
+    def passage(doc: str, text: str) -> Passage:
+        return Passage(f"{doc}-c", doc, f"{doc}.txt", "", text, 0, len(text), 1.0)
+
+    peer = passage("peer", "Interview data were analysed in NVivo by two researchers.")
+    bsw = passage("bsw", "Practitioners described between-session work and the barriers to it in interviews.")
+    cft = passage("cft", "Eight staff were interviewed about the group.")
+    pool = [peer, bsw, cft, passage("bsw", "Framework analysis was used.")]
+    asked = set(tokenize("How were the interview data analysed in the between-session work study?"))
+    assert [p.doc_id for p in named_study_first(pool, asked)] == ["bsw", "bsw", "peer", "cft"]
+    # no word names one study (or the first already has it): the order stays
+    assert named_study_first(pool, set(tokenize("How were the interview data analysed?"))) == pool
+    assert named_study_first([bsw, peer], asked) == [bsw, peer]
+
+
 def test_the_subject_an_article_opens_with_is_its_topic_not_what_is_asked(embedder):
     from dataclasses import replace
 

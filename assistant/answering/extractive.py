@@ -88,6 +88,8 @@ TYPED_LEAD_SHARE = 0.6
 REDUNDANCY_LIMIT = 0.5
 MAX_ANSWER_CHARS = 700
 SPLIT_TERM_RARITY = 0.35  # Zipf frequency under about 4.5 in general text (rarer than "group", "length", "主要")
+# how much more the words naming one study must weigh than another's for its passages to lead (set, not tuned)
+NAMING_MARGIN = 2.0
 FACT_SENTENCES = 2  # a factoid question's answer: the best sentence and perhaps one more
 # A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
 # caption, label or list of names does not (see is_running_text).
@@ -206,6 +208,8 @@ def rank_candidates(
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
+    if not query.compares:
+        pool = named_study_first(pool, {lexical.spelled(t) for t in query.terms})
     candidates = [c for rank, p in enumerate(pool) for c in _sentences(p, rank)]
     if not candidates:
         return None
@@ -382,10 +386,8 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
     # question says what is asked about, so those terms decide between sentences.
     focus_terms = q_terms - topic
-    # what names the lead study: the rarest of its topic terms in the collection ("牛车水", not "位于", which a
-    # sentence of another study that merely shares the question's wording also has)
-    rarest = max((idf(t) for t in topic), default=0.0)
-    naming = {t for t in topic if idf(t) >= rarest - 1e-9}
+    # what names the lead study (see naming_terms): a sentence of another study lacking it is off topic
+    naming = naming_terms(topic, candidates, terms, idf)
     vectors = _sentence_vectors(candidates, embed, stored)
     similarity = vectors @ qvec
     focus = focus_question(question, topic)
@@ -450,6 +452,39 @@ def topic_terms(q_terms: set[str], candidates: list[Candidate], terms: list[set[
     # an article names its subject as it opens, then says "it" or "本鱼"
     opening = set(tokenize(candidates[0].passage.opening))
     return {t for t in q_terms if t in opening or sum(t in ts for ts in lead_terms) >= 2}
+
+
+def naming_terms(topic: set[str], candidates: list[Candidate], terms: list[set[str]], idf: Idf) -> set[str]:
+    """The topic terms that name the lead study: those in the fewest of the candidates' documents ("circles" of
+    "compassion circles", not "staff", which another study's sentences have too), the rarest of them in the
+    collection ("牛车水", not "位于")."""
+    if topic:
+        spread = {t: len({c.passage.doc_id for c, ts in zip(candidates, terms) if t in ts}) for t in topic}
+        fewest = min(spread.values())
+        topic = {t for t in topic if spread[t] == fewest}
+    rarest = max((idf(t) for t in topic), default=0.0)
+    return {t for t in topic if idf(t) >= rarest - 1e-9}
+
+
+def named_study_first(pool: list[Passage], asked: set[str]) -> list[Passage]:
+    """The passages, those of the study the question names first. The question's words rare in general text
+    and found in only one of the passages' documents name it ("between-session" of "the between-session work
+    study"); the document whose own such words weigh most (summed rarity), at least twice any other's, leads
+    with its passages, in their order."""
+    docs = list(dict.fromkeys(p.doc_id for p in pool))
+    if len(docs) < 2:
+        return pool
+    present = {doc: _document_terms(pool, doc) for doc in docs}
+    weight = dict.fromkeys(docs, 0.0)
+    for term in asked:
+        holding = [doc for doc in docs if term in present[doc]]
+        if len(holding) == 1 and rarity(term) >= SPLIT_TERM_RARITY:
+            weight[holding[0]] += rarity(term)
+    ranked = sorted(docs, key=lambda doc: -weight[doc])
+    named = ranked[0]
+    if named == docs[0] or weight[named] < NAMING_MARGIN * weight[ranked[1]] or not weight[named]:
+        return pool
+    return [p for p in pool if p.doc_id == named] + [p for p in pool if p.doc_id != named]
 
 
 def focus_question(question: str, topic_terms: set[str]) -> str:
