@@ -111,6 +111,31 @@ def test_questions_for_attributes_no_study_reports_are_refused(assistant, questi
     assert result.refused and result.passages
 
 
+def test_a_how_many_question_is_refused_when_no_sentence_counts_what_it_asks_about(assistant):
+    # the PEER page counts volunteers and focus groups, never hours; the CFT page counts its staff
+    refused = assistant.answer("How many hours of training did the PEER peer volunteers get?")
+    assert refused.refused and refused.passages
+    counted = assistant.answer("How many staff who attended the CFT group were interviewed?")
+    assert not counted.refused and "Eight staff" in counted.text
+
+
+@pytest.mark.parametrize("question, sentence, missing", [
+    ("How many hours of training did they get?", "Nine peer volunteers were recruited.", "hours"),
+    ("How many compassion circles were run?", "Eight staff attended a CFT group.", "compassion circles"),
+    ("How many focus groups were held?", "Volunteers joined two focus groups (n = 8).", None),
+    ("How many participants were in each focus group?", "Two focus groups (n = 8) were held.", None),
+    # people are counted whatever the word; "of them" and "cases" give nothing to tell counts apart by
+    ("How many patients took part?", "Focus groups were held with fifteen participants.", None),
+    ("How many of them were interviewed?", "The study ran in 2020.", None),
+    ("How many cases were reported?", "The study ran in 2020.", None),
+    ("What did participants suggest?", "Nothing is counted here.", None),
+])
+def test_what_a_how_many_question_counts_must_follow_a_number(question, sentence, missing):
+    from assistant.answering.answer_types import missing_count
+
+    assert missing_count(question, [sentence]) == missing
+
+
 def test_comparison_quotes_each_study(assistant):
     result = assistant.answer("How did the number of people interviewed differ between the CFT group study "
                               "and the Tele-Balint study?")

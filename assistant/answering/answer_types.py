@@ -7,9 +7,15 @@ patterns (question cue, sentence evidence) in English and Chinese, kept in `assi
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
+from ..lexical import tokenize
 from ..patterns import cue, cues
+
+_WORD = re.compile(r"[\w'-]+")
+_N_EQUALS = re.compile(r"\bn\s*=\s*$", re.IGNORECASE)
+NEAR_WORDS = 4  # "22 Psychological Well-being Practitioners": a count's thing follows within a few words
 
 
 @lru_cache(maxsize=1)
@@ -38,6 +44,35 @@ def missing_attribute(types: list[str] | tuple[str, ...], sentences: list[str]) 
         if answer_type in attribute_types() and not any(matches_type(s, answer_type) for s in sentences):
             return answer_type
     return None
+
+
+def missing_count(question: str, sentences: list[str]) -> str | None:
+    """The things an English "how many <things>?" question asks to count, when no sentence puts a number just
+    before one of their words ("Eight staff", "22 Psychological Well-being Practitioners") or gives one after
+    them ("two focus groups (n = 8)"): the studies do not count them. People count as people whatever the
+    word ("fifteen participants" answers how many patients)."""
+    asked = cue("counted_things", "question").search(question)
+    words = _WORD.findall(asked.group("things")) if asked else []
+    if not tokenize(" ".join(words)) or any(cue("counted_things", "generic").match(word) for word in words):
+        return None  # "how many of them", "how many cases": nothing to tell counts apart by
+    number = cue("counted_things", "number")
+    for sentence in sentences:
+        for found in number.finditer(sentence):
+            after = _WORD.findall(sentence[found.end():found.end() + 120])[:NEAR_WORDS]
+            before = _WORD.findall(sentence[max(0, found.start() - 120):found.start()])[-NEAR_WORDS - 1:]
+            sample = bool(_N_EQUALS.search(sentence[:found.start()]))  # "n = 8" counts people, or what it follows
+            if _counts(words, after) or (sample and (_counts(words, before) or _counts(words, ["people"]))):
+                return None
+    return asked.group("things")
+
+
+def _counts(things: list[str], near: list[str]) -> bool:
+    """Whether the words near a number name the things asked about: one of their words, or any word for people
+    when they are people ("fifteen participants" counts patients)."""
+    people = cue("counted_things", "people")
+    if set(tokenize(" ".join(things))) & set(tokenize(" ".join(near))):
+        return True
+    return any(people.match(word) for word in things) and any(people.match(word) for word in near)
 
 
 def matches_type(sentence: str, answer_type: str) -> bool:

@@ -27,7 +27,7 @@ from ..patterns import cue
 from ..retrieval import SearchEvidence, search_evidence
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
-from .answer_types import matches_type, missing_attribute
+from .answer_types import matches_type, missing_attribute, missing_count
 from .background import rarity
 from .definition import defines
 from .no_answer import RetrievalEvidence, load_no_answer
@@ -171,7 +171,8 @@ def extractive_answer(
                              stored=stored, english_documents=english_documents, searched=searched)
     if ranked is None:
         return Extract(refusal_text(query.lang), [], True)
-    if missing_attribute(query.answer_types, [c.text for c in ranked.candidates]):
+    sentences = [c.text for c in ranked.candidates]
+    if missing_attribute(query.answer_types, sentences) or missing_count(query.standalone, sentences):
         return Extract(refusal_text(query.lang), [], True)
     candidates, best = ranked.candidates, ranked.best
     holds_value = any(value in best.text for value in preferred)
