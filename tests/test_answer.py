@@ -111,6 +111,12 @@ def test_questions_for_attributes_no_study_reports_are_refused(assistant, questi
     assert result.refused and result.passages
 
 
+def test_a_question_about_the_kind_of_study_leads_with_the_sentence_naming_its_design(assistant):
+    # the compassion circles page's aim sentence ("This paper aims to discuss…") matches the question better
+    result = assistant.answer("What type of study was the compassion circles paper?")
+    assert not result.refused and "conceptual paper" in result.citations[0].quote
+
+
 def test_a_how_many_question_is_refused_when_no_sentence_counts_what_it_asks_about(assistant):
     # the PEER page counts volunteers and focus groups, never hours; the CFT page counts its staff
     refused = assistant.answer("How many hours of training did the PEER peer volunteers get?")
