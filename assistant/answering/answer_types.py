@@ -61,7 +61,7 @@ def missing_count(question: str, sentences: list[str]) -> str | None:
             after = _WORD.findall(sentence[found.end():found.end() + 120])[:NEAR_WORDS]
             before = _WORD.findall(sentence[max(0, found.start() - 120):found.start()])[-NEAR_WORDS - 1:]
             sample = bool(_N_EQUALS.search(sentence[:found.start()]))  # "n = 8" counts people, or what it follows
-            if _counts(words, after) or (sample and (_counts(words, before) or _counts(words, ["people"]))):
+            if _counts(words, after) or (sample and (_counts(words, before) or _name_people(words))):
                 return None
     return asked.group("things")
 
@@ -69,10 +69,13 @@ def missing_count(question: str, sentences: list[str]) -> str | None:
 def _counts(things: list[str], near: list[str]) -> bool:
     """Whether the words near a number name the things asked about: one of their words, or any word for people
     when they are people ("fifteen participants" counts patients)."""
-    people = cue("counted_things", "people")
     if set(tokenize(" ".join(things))) & set(tokenize(" ".join(near))):
         return True
-    return any(people.match(word) for word in things) and any(people.match(word) for word in near)
+    return _name_people(things) and _name_people(near)
+
+
+def _name_people(words: list[str]) -> bool:
+    return any(cue("counted_things", "people").match(word) for word in words)
 
 
 def matches_type(sentence: str, answer_type: str) -> bool:

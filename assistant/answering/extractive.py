@@ -476,14 +476,15 @@ def named_study_first(pool: list[Passage], asked: set[str]) -> list[Passage]:
     study"); the document whose own such words weigh most (summed rarity), at least twice any other's, leads
     with its passages, in their order."""
     docs = list(dict.fromkeys(p.doc_id for p in pool))
-    if len(docs) < 2:
+    rare = {term: rarity(term) for term in asked if rarity(term) >= SPLIT_TERM_RARITY}
+    if len(docs) < 2 or not rare:
         return pool
     present = {doc: _document_terms(pool, doc) for doc in docs}
     weight = dict.fromkeys(docs, 0.0)
-    for term in asked:
+    for term, how_rare in rare.items():
         holding = [doc for doc in docs if term in present[doc]]
-        if len(holding) == 1 and rarity(term) >= SPLIT_TERM_RARITY:
-            weight[holding[0]] += rarity(term)
+        if len(holding) == 1:
+            weight[holding[0]] += how_rare
     ranked = sorted(docs, key=lambda doc: -weight[doc])
     named = ranked[0]
     if named == docs[0] or weight[named] < NAMING_MARGIN * weight[ranked[1]] or not weight[named]:
