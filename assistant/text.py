@@ -18,8 +18,7 @@ _SENTENCE_END = re.compile(r"(?:[.!?](?=\s|$)|[。！？!?])[\"'”’）)\]]*|\
 _CITATION_CONTINUES = re.compile(r"[ \t]+(?:(?:19|20)\d\d[ \t]+[A-Z][a-z]{2}\b|doi:)")
 _WORD_BEFORE_DOT = re.compile(r"(\w+(?:\.\w+)*)\.$")  # "e.g." and "U.S." whole, not their last letter
 # "e. g." and "i. e." as some typesetting spaces them: neither dot ends a sentence
-_SPACED_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:e\. ?g|i\. ?e)\.$")
-_SPACED_ABBREVIATION_START = re.compile(r"(?<![A-Za-z])(?:e\. ?g|i\. ?e)\.")
+_SPACED_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:e\. ?g|i\. ?e)\.")
 # A full stop after these is an abbreviation, not the end of a sentence.
 ABBREVIATIONS = frozenset(
     "al e.g eg i.e ie vs cf etc dr mr mrs ms prof no nos fig figs vol pp approx sp spp "
@@ -70,8 +69,8 @@ def _is_abbreviation(text: str, sentence_start: int, dot: int, ending: str) -> b
         return False
     if _CITATION_CONTINUES.match(text, dot + 1):
         return True
-    if _SPACED_ABBREVIATION.search(text, max(sentence_start, dot - 4), dot + 1) or _SPACED_ABBREVIATION_START.match(
-            text, max(sentence_start, dot - 1)):
+    spaced = _SPACED_ABBREVIATION.finditer(text, max(sentence_start, dot - 4), dot + 5)
+    if any(m.start() <= dot < m.end() for m in spaced):
         return True
     word = _WORD_BEFORE_DOT.search(text, max(sentence_start, dot - 12), dot + 1)
     if not word:

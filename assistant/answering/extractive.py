@@ -476,7 +476,7 @@ def named_study_first(pool: list[Passage], asked: set[str]) -> list[Passage]:
     study"); the document whose own such words weigh most (summed rarity), at least twice any other's, leads
     with its passages, in their order."""
     docs = list(dict.fromkeys(p.doc_id for p in pool))
-    rare = {term: rarity(term) for term in asked if rarity(term) >= SPLIT_TERM_RARITY}
+    rare = {term: how_rare for term in asked if (how_rare := rarity(term)) >= SPLIT_TERM_RARITY}
     if len(docs) < 2 or not rare:
         return pool
     present = {doc: _document_terms(pool, doc) for doc in docs}

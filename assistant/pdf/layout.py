@@ -108,6 +108,7 @@ def vocabulary() -> dict:
         "caption": cue("caption"),
         "declarations_topics": re.compile(data["declarations_topics"], re.IGNORECASE),
         "affiliation": re.compile(data["affiliation"], re.IGNORECASE),
+        "exponent_units": frozenset(data["exponent_units"]),
     }
 
 

@@ -134,9 +134,9 @@ def _title_block(lines: list[Line]) -> list[Line]:
     """The largest text on page one that reads like a title, with its continuation lines."""
     candidates = [line for line in lines if _could_be_title(line.text)]
     # LaTeX's article class sets a section heading ("2 Preliminaries") larger than the title above it
-    headings = [line for line in candidates if _SECTION_NUMBER.match(line.text)]
-    if headings and any(line.top < min(h.top for h in headings) for line in candidates if line not in headings):
-        candidates = [line for line in candidates if line not in headings]
+    headings = {id(line): line.top for line in candidates if _SECTION_NUMBER.match(line.text)}
+    if headings and any(line.top < min(headings.values()) for line in candidates if id(line) not in headings):
+        candidates = [line for line in candidates if id(line) not in headings]
     if not candidates:
         return []
     biggest = max(line.size for line in candidates)

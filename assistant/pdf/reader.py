@@ -13,14 +13,11 @@ points.
 from __future__ import annotations
 
 import ctypes
-import json
 import re
 import statistics
 import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 READER_VERSION = "7"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
@@ -42,7 +39,6 @@ _CHARGE = re.compile(r"\d[+−-]|\+")
 _TEN = re.compile(r"(?:^|[\s×x·(=<>~≈])10$")  # "4 × 10", "P=1.7×10"
 _SYMBOL_BEFORE = re.compile(r"(?:^|[^A-Za-zµμÅα-ωΑ-Ω])([A-Za-zµμÅα-ωΑ-Ω]+)$")
 _REFERENCE_LIST = re.compile(r"\d+(?:[,–-]\d+)+")  # "36,37" after "IL-15": references, not digits of the name
-_VOCABULARY = Path(__file__).with_name("vocabulary.json")
 # LaTeX's T1 (Cork) font encoding puts quotes, dashes and ligatures in the control-code slots; a font
 # embedded without a Unicode map (cm-super's SFRM…, common in LaTeX papers) makes PDFium pass those codes on,
 # which read as spaces: "di erent", "coe cient", "Roundo error"
@@ -325,14 +321,10 @@ def _power(before: str, run: str) -> bool:
     if _EXPONENT.fullmatch(run) and run[0] in "-−–":
         return True  # a reference mark never starts with a minus
     if run in ("2", "3"):
-        return len(name) == 1 or name in _exponent_units()
+        from .layout import vocabulary  # layout reads lines from this module: imported when first needed
+
+        return len(name) == 1 or name in vocabulary()["exponent_units"]
     return bool(_CHARGE.fullmatch(run)) and name[0].isupper() and len(name) <= 2
-
-
-@lru_cache(maxsize=1)
-def _exponent_units() -> frozenset[str]:
-    """Length units whose square or cube a raised 2 or 3 after them gives (`exponent_units` in vocabulary.json)."""
-    return frozenset(json.loads(_VOCABULARY.read_text("utf-8"))["exponent_units"])
 
 
 def _after_word(out: list[str]) -> bool:
