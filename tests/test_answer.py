@@ -208,6 +208,33 @@ def test_a_chinese_overview_sentence_gives_way_to_the_one_that_answers(assistant
         assert not answer.refused and not any(overview.search(c.quote) for c in answer.citations), question
 
 
+@pytest.mark.parametrize("sentence, kept", [
+    ("Eight staff who attended a 12-week CFT group were interviewed about their experiences and suggestions for "
+     "improvement.", "Eight staff who attended a 12-week CFT group were interviewed about"),
+    ("Sessions were guided by a semistructured interview schedule covering participants' experiences of the programme.",
+     "Sessions were guided by a semistructured interview schedule covering"),
+    ("对8名医护人员进行访谈,内容涵盖其学习核心CFT理念的经历以及改进建议。", "对8名医护人员进行访谈,内容涵盖"),
+    ("Participants were asked on arrival to sign a consent form.", None),
+    ("Suggestions included smaller group sizes and booster sessions.", None),
+])
+def test_where_a_sentence_starts_listing_the_topics_interviews_asked_about(sentence, kept):
+    from assistant.patterns import cue
+
+    found = cue("announced_topics").search(sentence)
+    assert (sentence[:found.end()] if found else None) == kept
+
+
+def test_the_topics_an_interview_asked_about_are_no_evidence_of_what_it_found(assistant):
+    # the interview sentence names "suggestions for improvement" among its topics; the finding names them
+    answer = assistant.answer("Which suggestions for improving the CFT group were made?")
+    assert not answer.refused
+    assert any(c.quote.startswith("Suggestions included smaller group sizes") for c in answer.citations)
+    assert not answer.citations[0].quote.startswith("Eight staff who attended")
+    # the same sentence still answers what it states before its topics
+    count = assistant.answer("How many staff were interviewed in the CFT study?")
+    assert count.citations[0].quote.startswith("Eight staff who attended a 12-week CFT group were interviewed")
+
+
 def test_answers_stay_short(assistant):
     result = assistant.answer("What did participants say about the CFT group?")
     assert len(result.citations) <= assistant.settings.max_answer_sentences

@@ -401,9 +401,10 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
     lead_doc = None if query.compares else candidates[0].passage.doc_id
     overview_answers = query.asks_overview
     for cand, cand_terms, sim in zip(candidates, terms, similarity):
-        overlap = _coverage(focus_terms, cand_terms, idf) if focus_terms else _coverage(topic, cand_terms, idf)
-        if focus_terms and topic:
-            overlap = (1 - TOPIC_WEIGHT) * overlap + TOPIC_WEIGHT * _coverage(topic, cand_terms, idf)
+        evidence = evidence_terms(cand, cand_terms)
+        overlap = _overlap_of(focus_terms, topic, evidence, idf)
+        # what it matches lies in the topics it announces: it says what was asked about, as an overview does
+        cand.overview = cand.overview or (evidence is not cand_terms and _overlap_of(focus_terms, topic, cand_terms, idf) > overlap)
         cand.similarity, cand.coverage = float(sim), overlap
         cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
         # another study, and none of the words naming the lead one
@@ -440,6 +441,25 @@ def hand_score(cand: Candidate, lang: str, lead_doc: str | None, overview_answer
     score += ANSWER_TYPE_BONUS if cand.typed else 0.0
     score -= OVERVIEW_PENALTY if cand.overview and not overview_answers else 0.0
     return score * (OTHER_LANGUAGE_PENALTY if cand.lang != lang else 1.0)
+
+
+def evidence_terms(cand: Candidate, cand_terms: set[str]) -> set[str]:
+    """The terms a sentence offers as evidence: all of them but those after it starts listing what interviews
+    asked about (`announced_topics`: "…were interviewed about their experiences …, and suggestions for
+    improvement" names the topics a question asks about, not what was found)."""
+    announced = cue("announced_topics").search(cand.text)
+    if announced is None:
+        return cand_terms
+    return set(tokenize(f"{cand.context} {cand.text[:announced.end()]}"))
+
+
+def _overlap_of(focus_terms: set[str], topic: set[str], present: set[str], idf: Idf) -> float:
+    """A sentence's term coverage: of the focus terms (the topic's weighing TOPIC_WEIGHT beside them), or of the
+    topic terms when the question has no others."""
+    if not focus_terms:
+        return _coverage(topic, present, idf)
+    overlap = _coverage(focus_terms, present, idf)
+    return (1 - TOPIC_WEIGHT) * overlap + TOPIC_WEIGHT * _coverage(topic, present, idf) if topic else overlap
 
 
 def _coverage(wanted: set[str], present: set[str], idf: Idf) -> float:
