@@ -47,6 +47,7 @@ class Query:
     gloss: str = ""  # the question glossed into English, when it is asked of English passages (translation.py)
     asks_overview: bool = False  # asks what a study as a whole aims at or is (then an overview sentence answers)
     defines: str = ""  # the subject a "what is X?" question asks to define (answering.definition), in matched_lang
+    asks_name: bool = False  # asks which thing it is ("Which antibiotics…?"): a sentence naming new things answers
 
     @property
     def wants_list(self) -> bool:
@@ -72,7 +73,7 @@ class Query:
     def glossed(self, gloss: str) -> Query:
         """This query searched and matched through its English gloss; what it asks for stays as read."""
         return replace(self, standalone=gloss, gloss=gloss, terms=tuple(dict.fromkeys(tokenize(gloss))),
-                       asks_overview=_asks_overview(gloss), defines=defined_term(gloss, "en"))
+                       asks_overview=_asks_overview(gloss), defines=defined_term(gloss, "en"), asks_name=_asks_name(gloss))
 
 
 def read_query(question: str, standalone: str | None = None, sources: Sequence[str] | None = None) -> Query:
@@ -90,7 +91,11 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
         answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
         compares=compares, collection=collection,
         sources=tuple(sources) if sources else None, asks_overview=_asks_overview(question),
-        defines=defined_term(standalone, lang))
+        defines=defined_term(standalone, lang), asks_name=_asks_name(standalone))
+
+
+def _asks_name(text: str) -> bool:
+    return bool(cue("intent", "name").search(text))
 
 
 def _asks_overview(text: str) -> bool:

@@ -235,6 +235,63 @@ def test_the_topics_an_interview_asked_about_are_no_evidence_of_what_it_found(as
     assert count.citations[0].quote.startswith("Eight staff who attended a 12-week CFT group were interviewed")
 
 
+@pytest.mark.parametrize("sentence, question, names", [
+    ("Mice received Ampicillin, Colistin and Vancomycin in their water.", "Which antibiotics did the mice receive?",
+     {"Ampicillin", "Colistin", "Vancomycin"}),
+    ("Labelled cells expressed more CD86 and MHCII; PubMed and EMBASE were searched with DefenseFinder.",
+     "Which markers did labelled cells express?", {"CD86", "MHCII", "PubMed", "EMBASE", "DefenseFinder"}),
+    ("Eight CFT staff were interviewed.", "Which CFT staff were interviewed?", set()),  # the question's own name
+    ("Several staff were interviewed.", "Which staff were interviewed?", set()),  # a sentence's first word
+])
+def test_the_names_a_sentence_holds_that_the_question_does_not(sentence, question, names):
+    from assistant.answering.answer_types import new_names
+
+    assert new_names(sentence, question) == names
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Which antibiotics made up the cocktail used to deplete the gut microbiota?", True),
+    ("What medium was used to collect the sputum samples?", True),
+    ("What is IFITM?", False),
+    ("What did the authors find?", False),
+    ("How many staff were interviewed?", False),
+])
+def test_a_question_asking_which_thing_it_is(question, asks):
+    from assistant.query import read_query
+
+    assert read_query(question).asks_name is asks
+
+
+def test_a_which_thing_question_weighs_up_sentences_naming_new_things_unless_it_asks_for_a_list(embedder):
+    from assistant.answering import extractive
+    from assistant.answering.extractive import rank_candidates
+    from assistant.lexical import LexicalIndex
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    text = ("The antibiotics in the cocktail given to the mice were chosen to deplete their gut bacteria. "
+            "The antibiotics in the cocktail given to the mice were Ampicillin, Colistin and Vancomycin.")
+    passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="Study", text=text, start=0, end=len(text), score=1.0)
+    lexical = LexicalIndex.build([text, "Other text about viruses.", "More text."])
+
+    def scores(question):
+        ranked = rank_candidates(read_query(question), [passage], embedder.encode, lexical, embedder.encode([question])[0])
+        return [(c.new_names, c.hand_score) for c in ranked.candidates]
+
+    asked = "Which antibiotics were in the cocktail given to the mice?"
+    (plain_names, plain), (named_names, named) = scores(asked)
+    assert (plain_names, named_names) == (0, 3)
+    original = extractive.NAME_BONUS
+    try:
+        extractive.NAME_BONUS = 0.0
+        (_, plain_without), (_, named_without) = scores(asked)
+    finally:
+        extractive.NAME_BONUS = original
+    assert plain == pytest.approx(plain_without) and named == pytest.approx(named_without + original)
+    # a list question asks for descriptions, not names: "What changes did participants suggest?"
+    assert all(n == 0 for n, _ in scores("What changes were made to the cocktail given to the mice?"))
+
+
 def test_answers_stay_short(assistant):
     result = assistant.answer("What did participants say about the CFT group?")
     assert len(result.citations) <= assistant.settings.max_answer_sentences

@@ -15,6 +15,7 @@ from ..patterns import cue, cues
 
 _WORD = re.compile(r"[\w'-]+")
 _N_EQUALS = re.compile(r"\bn\s*=\s*$", re.IGNORECASE)
+_CAPITALISED = re.compile(r"[A-Z][a-z]+")
 NEAR_WORDS = 4  # "22 Psychological Well-being Practitioners": a count's thing follows within a few words
 
 
@@ -86,3 +87,20 @@ def matches_type(sentence: str, answer_type: str) -> bool:
 def is_comparison(question: str) -> bool:
     """Whether the question compares studies (and so needs evidence from each)."""
     return bool(cue("comparison").search(question))
+
+
+def new_names(sentence: str, question: str) -> set[str]:
+    """Words of the sentence that look like names (`name_token`: CD86, Ac4ManNAz, EMBASE, PubMed) and that the
+    question does not use: what a "which thing?" question asks for. A capitalised word opening the sentence (or
+    a clause after a full stop or colon) is no name."""
+    asked = {w.casefold() for w in _WORD.findall(question)}
+    found = set()
+    for match in cue("name_token").finditer(sentence):
+        word = match.group(0)
+        if word.casefold() in asked:
+            continue
+        before = sentence[:match.start()].rstrip()
+        if _CAPITALISED.fullmatch(word) and (not before or before[-1] in ".:"):
+            continue
+        found.add(word)
+    return found
