@@ -104,7 +104,8 @@ def test_answer_dict_has_the_documented_fields(assistant):
      "参与者的平均年龄是多少？", "这些研究获得了哪些资助？",
      "How frequently were the compassion circles run?", "同伴支持小组多久举行一次？",
      "What was the attrition rate in the peer volunteer study?", "PEER研究中有多少名志愿者中途退出？",
-     "How long did each interview in the between-session work study last?"],
+     "How long did each interview in the between-session work study last?",
+     "What proportion of the peer volunteers were men?", "What share of the CFT participants were nurses?"],
 )
 def test_questions_for_attributes_no_study_reports_are_refused(assistant, question):
     result = assistant.answer(question)

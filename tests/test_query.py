@@ -97,6 +97,11 @@ def test_a_percentage_is_evidence_of_a_share():
     assert matches_type("Of the 11,399 patients, 5606 (49.2%) were positive.", "percentage")
     assert matches_type("百分之六十的学生是女生。", "percentage")
     assert not matches_type("Of the 11,399 patients, 5606 were positive.", "percentage")
+    # a ratio or a part of a whole states a share too, so a share question it answers is not refused
+    for share in ("目前学校男女生比例约为1：7。", "12 of 26 clinicians were interviewed.", "Twelve out of 26 replied.",
+                  "12/26 replied.", "Half of the staff attended.", "三成的学生是女生。"):
+        assert matches_type(share, "percentage"), share
+    assert not matches_type("We interviewed 22 practitioners in 2021.", "percentage")
 
 
 def test_hours_and_minutes_are_durations_and_weekly_is_a_frequency():
