@@ -395,6 +395,21 @@ def test_raised_powers_and_charges_stay_as_superscripts_and_reference_marks_go()
                      "Yang Bo and Hua Wang."]
 
 
+def test_a_footnote_mark_with_its_bracket_goes_whole():
+    # AIP's journals mark authors and titles "a)", "b)", the bracket set a little larger than the letter (0.79 and
+    # 0.70 of the line): "A. Author, ) B. Author, )" was read as one author; a raised index in brackets stays
+    def raised(size: bytes, text: bytes) -> bytes:
+        return b"/F1 " + size + b" Tf 4.2 Ts (" + text + b") Tj "
+
+    normal = b"/F1 10 Tf 0 Ts "
+    rows = [b"(A. Author,) Tj " + raised(b"7", b"1, b") + raised(b"7.9", b"\\)") + normal + b"( B. Author) Tj ",
+            b"(Sample Title: with Forced Linebreak) Tj " + raised(b"7", b"a") + raised(b"7.9", b"\\)") + normal,
+            b"(In what follows X) Tj " + raised(b"7", b"\\(i\\)") + normal + b"( is the estimate.) Tj "]
+    content = b"BT /F1 10 Tf 72 700 Td " + b"0 -60 Td ".join(rows) + b"ET"
+    lines = [line.strip() for line in read_pdf(_one_line_pdf(b"", content=content)).text.split("\n") if line.strip()]
+    assert lines == ["A. Author, B. Author", "Sample Title: with Forced Linebreak", "In what follows X(i) is the estimate."]
+
+
 def test_unicode_maps_read_from_bfchar_and_both_kinds_of_bfrange():
     from assistant.pdf.symbol_fonts import _unicode_map
 
@@ -485,6 +500,21 @@ def test_a_title_loses_the_marks_of_its_footnotes():
                            ("Dose, timing and response: a trial*", "Dose, timing and response: a trial")):
         pages = _first_page([(printed, 15.0), ("Ann Author", 10.0), ("The abstract reads like running text.", 9.0)])
         assert paper_metadata(pages, {}, {}, printed).title == title
+
+
+@pytest.mark.parametrize("line, year", [
+    ("Published: 12 March 2024", 2024), ("Publication date: August 2018.", 2018), ("Posted May 01, 2024", 2024),
+    ("Received 16 Sep 2013; accepted 18 Sep 2013", 2013), ("Accepted in Quantum 2017-05-09", 2017),
+    ("This article was originally published as Leisch (2004b) in a journal.", 2004),
+    # prose that goes on after the word is no publication date (an ASME template's first page)
+    ("The author has published in ASME journals since 1984. The intended use of the class is shown.", None),
+])
+def test_a_year_is_read_from_a_publication_date_not_from_prose(line, year):
+    from assistant.pdf.metadata import paper_metadata
+
+    pages = _first_page([("A Template for Journal Papers", 15.0), ("John H. Lienhard", 10.0), (line, 9.0),
+                         ("The abstract of the paper reads like running text and ends with a full stop.", 9.0)])
+    assert paper_metadata(pages, {}, {}, " ".join(ln.text for ln in pages[0].lines)).year == year
 
 
 def test_an_address_is_never_read_as_authors():

@@ -24,7 +24,7 @@ from ..text import detect_langs
 from .layout import running_lines, section_of, vocabulary
 from .reader import Line, Page
 
-METADATA_VERSION = "8"
+METADATA_VERSION = "9"
 _ARTICLE_TYPE = re.compile(
     r"^(research( article| paper)?|original (article|research|paper)|article|review( article)?|r ?e ?v ?i ?e ?w|"
     r"open access|brief (report|communication)|short (communication|report)|letter|report|preprint|"
@@ -43,7 +43,12 @@ _CITATION_PATTERNS = [
 ]
 _VOLUME_LINE = re.compile(r"^Volume (?P<year>(?:19|20)\d\d), Article ID", re.IGNORECASE)
 _PREPRINT = re.compile(r"\b(?P<journal>bioRxiv|medRxiv|arXiv|Research Square|SSRN)\b.{0,80}?\bposted\b.{0,20}?(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
-_PUBLISHED = re.compile(r"\b(published|publication date|posted|accepted)\b[^0-9]{0,40}?(?:\d{1,2}\s+)?[A-Za-z]*\s*\d{0,2},?\s*(?P<year>(?:19|20)\d\d)", re.IGNORECASE)
+# the date a paper was published, accepted or posted: the word and then a date, not prose that goes on ("has
+# published in ASME journals since 1984")
+_PUBLISHED = re.compile(r"\b(published|publication date|posted|accepted)\b(?:\s+online)?(?:\s+on)?"
+                        r"(?:\s+in(?:\s+(?-i:[A-Z])[\w&.-]*){1,4}|\s+as\s+(?-i:[A-Z])[\w-]*\s*\()?[\s:,-]*"  # "Accepted in Quantum
+                        # 2017-05-09", "published as Leisch (2004b)"
+                        r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:[A-Za-z]+\.?\s+)?(?:\d{1,2},?\s+)?(?P<year>(?:19|20)\d\d)(?!\d)", re.IGNORECASE)
 _CITE_LINE = re.compile(r"cite this article|please cite|^citation:", re.IGNORECASE)
 _ET_AL = re.compile(r"^.*?\bet\s*al\.?[:,]?\s*")
 _TITLE_MARKS = re.compile(r"[\u2217\u2020\u2021\u22c6\u2605]+(?:,[\u2217\u2020\u2021\u22c6\u2605]+)*")  # ∗ † ‡ ⋆ ★

@@ -19,7 +19,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-READER_VERSION = "7"
+READER_VERSION = "8"
 # PDFium is not thread-safe: the chat renders pages for several people while an upload may be read
 PDFIUM_LOCK = threading.RLock()
 _BREAKS = {"\r", "\n"}
@@ -297,15 +297,21 @@ def _line_text(chars: list[Char]) -> str:
         if _power(before, run):
             out.append(run.translate(_SUPERSCRIPTS))
         elif not _REFERENCE_LIST.fullmatch(run) or not before[-1:].isalnum():
+            dropped = ""
             for char in chars[i:end]:  # a mark after a word (a reference, an affiliation) goes; other text stays
-                if char.text not in _SUPERSCRIPT_CHARS or not _after_word(out):
+                if char.text in _SUPERSCRIPT_CHARS and _after_word(out):
+                    dropped = char.text
+                elif char.text == ")" and dropped.isalpha() and "(" not in run:
+                    dropped = ""  # AIP's footnote marks, "a)", "b)": the bracket goes with its letter
+                elif not char.text.isspace() or not dropped:
                     out.append(char.text)
         i = end
     return " ".join("".join(out).translate(_NORMALISE).split())
 
 
 def _raised_small(char: Char, body: float, baseline: float) -> bool:
-    small = char.size < (_SMALL_MARK_LETTER if char.text.isalpha() else _SMALL_MARK) * body
+    # a bracket's box is as loose as a letter's ("b)" marks: 0.70 and 0.79 of the line's size)
+    small = char.size < (_SMALL_MARK_LETTER if char.text.isalpha() or char.text == ")" else _SMALL_MARK) * body
     return small and not char.text.isspace() and char.bottom < baseline - 0.28 * body
 
 
