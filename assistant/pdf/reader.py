@@ -303,7 +303,7 @@ def _line_text(chars: list[Char]) -> str:
                     dropped = char.text
                 elif char.text == ")" and dropped.isalpha() and "(" not in run:
                     dropped = ""  # AIP's footnote marks, "a)", "b)": the bracket goes with its letter
-                elif not char.text.isspace() or not dropped:
+                else:
                     out.append(char.text)
         i = end
     return " ".join("".join(out).translate(_NORMALISE).split())
