@@ -93,7 +93,7 @@ def new_names(sentence: str, question: str) -> set[str]:
     """Words of the sentence that look like names (`name_token`: CD86, Ac4ManNAz, EMBASE, PubMed) and that the
     question does not use: what a "which thing?" question asks for. A capitalised word opening the sentence (or
     a clause after a full stop or colon) is no name."""
-    asked = {w.casefold() for w in _WORD.findall(question)}
+    asked = _words_of(question)
     found = set()
     for match in cue("name_token").finditer(sentence):
         word = match.group(0)
@@ -104,3 +104,9 @@ def new_names(sentence: str, question: str) -> set[str]:
             continue
         found.add(word)
     return found
+
+
+@lru_cache(maxsize=64)
+def _words_of(question: str) -> frozenset[str]:
+    """The question's words, case-folded (read once per question, not once per candidate sentence)."""
+    return frozenset(w.casefold() for w in _WORD.findall(question))
