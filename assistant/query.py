@@ -47,7 +47,12 @@ class Query:
     gloss: str = ""  # the question glossed into English, when it is asked of English passages (translation.py)
     asks_overview: bool = False  # asks what a study as a whole aims at or is (then an overview sentence answers)
     defines: str = ""  # the subject a "what is X?" question asks to define (answering.definition), in matched_lang
-    asks_name: bool = False  # asks which thing it is ("Which antibiotics…?"): a sentence naming new things answers
+
+    @property
+    def asks_name(self) -> bool:
+        """Whether it asks which thing it is ("Which antibiotics…?"): a sentence naming new things answers (read
+        from `standalone`, which is the gloss when there is one)."""
+        return bool(cue("intent", "name").search(self.standalone))
 
     @property
     def wants_list(self) -> bool:
@@ -73,7 +78,7 @@ class Query:
     def glossed(self, gloss: str) -> Query:
         """This query searched and matched through its English gloss; what it asks for stays as read."""
         return replace(self, standalone=gloss, gloss=gloss, terms=tuple(dict.fromkeys(tokenize(gloss))),
-                       asks_overview=_asks_overview(gloss), defines=defined_term(gloss, "en"), asks_name=_asks_name(gloss))
+                       asks_overview=_asks_overview(gloss), defines=defined_term(gloss, "en"))
 
 
 def read_query(question: str, standalone: str | None = None, sources: Sequence[str] | None = None) -> Query:
@@ -91,11 +96,7 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
         answer_types=tuple(expected_types(question)), fields=fields, terms=tuple(dict.fromkeys(tokenize(question))),
         compares=compares, collection=collection,
         sources=tuple(sources) if sources else None, asks_overview=_asks_overview(question),
-        defines=defined_term(standalone, lang), asks_name=_asks_name(standalone))
-
-
-def _asks_name(text: str) -> bool:
-    return bool(cue("intent", "name").search(text))
+        defines=defined_term(standalone, lang))
 
 
 def _asks_overview(text: str) -> bool:
