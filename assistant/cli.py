@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--answers-removed", action="store_true",
                           help="with --qa: also ask the questions of a copy of their contexts without the sentences "
                                "holding the answers, where they should be refused")
+    evaluate.add_argument("--asked-as", type=Path, metavar="FILE.jsonl",
+                          help="with --qa: ask each sampled question in the words this file gives for its id "
+                               "(JSON lines {\"qid\", \"question\"}: a translation, say), scored against the same answers")
     evaluate.add_argument("--gate", metavar="NAME",
                           help="with --qa: check the metrics against this entry of evals/qa_thresholds.json")
 
@@ -166,15 +169,17 @@ def _beir(args: argparse.Namespace) -> int:
 
 
 def _qa(args: argparse.Namespace) -> int:
-    from .qa_eval import run_qa_eval
+    from .qa_eval import load_wordings, run_qa_eval
     from .settings import get_settings
 
     key = f"qa-{args.qa.resolve().parent.name}-{args.qa.stem}-{args.half or ('a' if args.unanswerable else 'all')}"
+    wordings = load_wordings(args.asked_as) if args.asked_as else None
+    report = f"{key}-{args.asked_as.stem}" if args.asked_as else key  # the collection is the same, the report is not
     settings = get_settings().model_copy(update={"index_dir": args.report_dir / key / "store", "chroma_url": None})
     result = run_qa_eval(args.qa, settings, args.sample, args.half, args.unanswerable, progress=True,
-                         remove_answers=args.answers_removed)
+                         remove_answers=args.answers_removed, wordings=wordings)
     args.report_dir.mkdir(parents=True, exist_ok=True)
-    (args.report_dir / f"{key}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
+    (args.report_dir / f"{report}.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), "utf-8")
     print(json.dumps({k: v for k, v in result.items() if not k.endswith("questions")}, ensure_ascii=False, indent=2))
     return _gate(args.gate, result["metrics"]) if args.gate else 0
 

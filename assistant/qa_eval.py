@@ -22,7 +22,7 @@ import re
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,25 @@ def load_squad(path: Path) -> tuple[list[str], list[QAItem]]:
     except (OSError, KeyError, TypeError, ValueError) as exc:
         raise StudyQAError(f"{path} is not a SQuAD-format file ({type(exc).__name__}: {exc})") from None
     return contexts, items
+
+
+def load_wordings(path: Path) -> dict[str, str]:
+    """Other wordings of a set's questions by id, from JSON lines `{"qid": …, "question": …}` (a translation, say)."""
+    try:
+        rows = [json.loads(line) for line in Path(path).read_text("utf-8").splitlines() if line.strip()]
+        return {str(row["qid"]): row["question"].strip() for row in rows}
+    except (OSError, KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise StudyQAError(f"{path} is not a JSON-lines file of {{\"qid\", \"question\"}} rows ({type(exc).__name__}: {exc})") from None
+
+
+def reworded(items: list[QAItem], wordings: dict[str, str] | None) -> list[QAItem]:
+    """The items asked in their other wording (unchanged when there are no wordings); every item needs one."""
+    if wordings is None:
+        return items
+    missing = [item.qid for item in items if not wordings.get(item.qid)]
+    if missing:
+        raise StudyQAError(f"no other wording for {len(missing)} sampled question(s), first id {missing[0]!r}")
+    return [replace(item, question=wordings[item.qid]) for item in items]
 
 
 def answers_removed(contexts: list[str], items: list[QAItem]) -> list[str]:
@@ -200,18 +219,21 @@ def prepare_collection(contexts: list[str], keep: set[int], folder: Path) -> Pat
 
 
 def run_qa_eval(path: Path, settings: Settings, size: int | None = None, half: str | None = None,
-                unanswerable: bool = False, progress: bool = False, remove_answers: bool = False) -> dict[str, Any]:
+                unanswerable: bool = False, progress: bool = False, remove_answers: bool = False,
+                wordings: dict[str, str] | None = None) -> dict[str, Any]:
     """Index the set's contexts (all, or one half) and score sampled questions through the public API; with
     `remove_answers`, ask the same questions again of a second collection holding the same contexts less the
-    sentences with their gold answers (`answers_removed`), where each should be refused."""
+    sentences with their gold answers (`answers_removed`), where each should be refused. With `wordings`
+    (question id -> text, see load_wordings) the sampled questions are asked in those words instead: the same
+    sample, answers and contexts, so a translated set is scored against the original's gold answers."""
     contexts, items = load_squad(path)
     indexed_half = half or ("a" if unanswerable else None)
     keep = {i for i in range(len(contexts)) if indexed_half is None or half_of(i) == indexed_half}
     assistant, chunks = _collection(contexts, keep, Path(settings.index_dir).parent, settings, progress)
-    asked = sample([q for q in items if q.context in keep and q.question], size)
+    asked = reworded(sample([q for q in items if q.context in keep and q.question], size), wordings)
     others = [q for q in items if q.context not in keep and q.question] if unanswerable else []
     rows = [score_answerable(q, _ask(assistant, q.question)) for q in asked]
-    refusals = [_refusal(q, assistant) for q in sample(others, size)]
+    refusals = [_refusal(q, assistant) for q in reworded(sample(others, size), wordings)]
     result = {"dataset": str(path), "contexts": len(keep), "chunks": chunks, "half": indexed_half or "all",
               "empty_questions_skipped": sum(not q.question for q in items),
               "metrics": summarize(rows, refusals), "questions": rows, "unanswerable_questions": refusals}

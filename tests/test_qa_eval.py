@@ -11,8 +11,8 @@ import pytest
 
 from assistant.errors import StudyQAError
 from assistant.qa_eval import (
-    QAItem, answers_removed, check_qa_thresholds, contains_any, fold, half_of, load_squad, prepare_collection,
-    run_qa_eval, sample, token_recall,
+    QAItem, answers_removed, check_qa_thresholds, contains_any, fold, half_of, load_squad, load_wordings,
+    prepare_collection, reworded, run_qa_eval, sample, token_recall,
 )
 from assistant.settings import Settings
 
@@ -142,3 +142,49 @@ def test_cli_writes_the_report_and_gates(tmp_path):
     assert result.returncode == 1 and "no entry 'no-such-gate'" in result.stderr
     report = json.loads((tmp_path / "reports" / f"qa-{tmp_path.name}-tiny-all.json").read_text("utf-8"))
     assert report["metrics"]["questions"] == 4 and json.loads(result.stdout)["contexts"] == 4
+
+
+CHINESE = {"0": "洗手依从性上升到了多少？", "1": "医生在第一个夜班前睡了多久？", "2": "病房药师最常预防的是哪种错误？",
+           "3": "分诊服务的来电者等待了多久？"}
+
+
+def wordings_file(path, wordings=CHINESE):
+    path.write_text("".join(json.dumps({"qid": k, "question": v, "en": "…"}, ensure_ascii=False) + "\n"
+                            for k, v in wordings.items()), "utf-8")
+    return path
+
+
+def test_questions_can_be_asked_in_other_words_and_are_scored_against_the_same_answers(tmp_path, embedder):
+    path = squad_file(tmp_path / "tiny.json")
+    wordings = load_wordings(wordings_file(tmp_path / "zh.jsonl"))
+    _, items = load_squad(path)
+    assert [q.question for q in reworded(items, wordings)] == list(CHINESE.values())
+    assert [(q.qid, q.answers, q.context) for q in reworded(items, wordings)] == [(q.qid, q.answers, q.context) for q in items]
+    assert reworded(items, None) == items
+    result = run_qa_eval(path, Settings(index_dir=tmp_path / "run" / "store"), unanswerable=True, wordings=wordings)
+    asked = [r["question"] for r in result["questions"] + result["unanswerable_questions"]]
+    assert sorted(asked) == sorted(CHINESE.values())
+    assert result["metrics"]["questions"] == 2 and result["metrics"]["unanswerable"] == 2
+
+
+def test_a_sampled_question_without_its_other_wording_is_one_clear_error(tmp_path):
+    _, items = load_squad(squad_file(tmp_path / "tiny.json"))
+    partial = load_wordings(wordings_file(tmp_path / "zh.jsonl", {"0": CHINESE["0"]}))
+    with pytest.raises(StudyQAError, match="no other wording for 3 sampled question"):
+        reworded(items, partial)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "0"}\n', "utf-8")
+    with pytest.raises(StudyQAError, match="is not a JSON-lines file"):
+        load_wordings(bad)
+
+
+def test_cli_asks_in_other_words_and_writes_a_report_of_its_own(tmp_path):
+    path = squad_file(tmp_path / "tiny.json")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "STUDYQA_LOG_FILE": str(tmp_path / "log")}
+    result = subprocess.run([sys.executable, "-m", "assistant.cli", "eval", "--qa", str(path), "--asked-as",
+                             str(wordings_file(tmp_path / "zh.jsonl")), "--report-dir", str(tmp_path / "reports")],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "reports" / f"qa-{tmp_path.name}-tiny-all-zh.json").read_text("utf-8"))
+    assert {r["question"] for r in report["questions"]} == set(CHINESE.values())
+    assert (tmp_path / "reports" / f"qa-{tmp_path.name}-tiny-all" / "store").is_dir()
