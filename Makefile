@@ -36,6 +36,8 @@ test: install system-packages
 	# Public QA sets (whole dev halves; gates in evals/qa_thresholds.json): COVID-QA dev half a and CMRC's report half,
 	# each also asked of its contexts without the answer sentences (the study there, the detail not).
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --gate covidqa-dev
+	# The same questions asked in Chinese (our translation, evals/covidqa_dev_zh.jsonl) of the same English papers.
+	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --asked-as evals/covidqa_dev_zh.jsonl --gate covidqa-dev-zh
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/cmrc2018/trial.json --half b --unanswerable --answers-removed --sample 500 --gate cmrc-trial-b
 	# The shared papers (PDF reading, pages, metadata; gate "papers" in evals/qa_thresholds.json).
 	$(BIN)/studyqa eval --papers $(SHARED)/papers --gate papers

@@ -142,7 +142,8 @@ def _glossed(turn: Turn, k: int, settings: Any) -> tuple[Query, list[Passage], S
     from .translation import english_gloss
 
     retriever, query = turn.retriever, turn.query
-    gloss = english_gloss(query.standalone, retriever.snapshot.lexical.doc_freq.__contains__)
+    doc_freq = retriever.snapshot.lexical.doc_freq
+    gloss = english_gloss(query.standalone, doc_freq.__contains__, lambda term: doc_freq.get(term, 0))
     if not gloss:
         return None
     found = retriever.search(gloss, k=k, mode=settings.retrieval_mode, dedupe=settings.dedupe,

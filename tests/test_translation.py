@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from assistant.api import Assistant
@@ -30,6 +32,29 @@ def test_a_word_takes_the_sense_its_collection_uses():
     assert gloss_word("鉴定", set().__contains__) == ["appraise"]  # none known: the first sense again
     gloss = english_gloss("作者用什么软件来鉴定小鼠视网膜中的 RNA 编辑位点？", vocabulary.__contains__)
     assert "identify" in gloss and "appraise" not in gloss and "RNA" in gloss
+
+
+def test_every_entry_of_a_word_gives_senses_and_notes_are_cleaned_out():
+    assert "mechanism" in senses("机制")  # the dictionary's lookup gives only the "machine-made" entry
+    assert "can" in senses("会") and "balance an account" in senses("会")  # huì and kuài
+    assert senses("部位") == ["part"]  # "part (of a body, or a garment etc)"
+    assert senses("山东省") == ["Shandong"]  # "Shandong, province in northeast China, short name 魯|鲁 , …"
+    assert not any(re.search(r"[\u4e00-\u9fff]", sense) for word in ("山东省", "会", "机制") for sense in senses(word))
+
+
+def test_senses_used_as_often_are_told_apart_by_how_often_the_collection_uses_their_words():
+    from assistant.lexical import tokenize
+
+    counts = {term: 40 for term in tokenize("protein proteins folding")} | {term: 1 for term in tokenize("egg white")}
+    assert gloss_word("蛋白", counts.__contains__) == ["egg white"]  # both senses known: the first
+    assert gloss_word("蛋白", counts.__contains__, lambda term: counts.get(term, 0)) == ["protein"]
+
+
+def test_function_words_are_left_out_of_the_gloss():
+    gloss = english_gloss("什么会激活细胞内的UPR通路？")
+    assert "UPR" in gloss and "activate" in gloss
+    assert "account" not in gloss and "skill" not in gloss  # 会
+    assert english_gloss("发病时") == english_gloss("发病")  # 时 "o'clock"
 
 
 def test_a_word_the_dictionary_lacks_is_glossed_by_its_longest_listed_parts():
