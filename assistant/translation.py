@@ -13,8 +13,9 @@ what retrieval and sentence choice need. The answer still quotes the paper's Eng
 in Chinese. One sense per word was chosen over two because the second sense mostly adds noise ("平台" ->
 "platform terrace"). Since 2026-12-07 COVID-QA's questions translated into Chinese (evals/covidqa_train_zh.jsonl,
 covidqa_dev_zh.jsonl; `studyqa eval --qa … --asked-as`) measure the gloss on public papers; every sense of every
-entry, the cleaning of senses, the frequency tie-break and the function words were measured on the train
-translation and read on the dev one (README, "Chinese questions about English papers").
+entry, the cleaning of senses, the frequency tie-break, the function words and the joined dictionary words were
+measured on the train translation and read on the dev one (README, "A Chinese translation of COVID-QA, and a
+better gloss").
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .patterns import cue
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 # Latin words with digits, hyphens and the symbols of units and values (5-FU, HCT116, 10 μM, -0.58)
 _LATIN = re.compile(r"[A-Za-z0-9µμα-ωΑ-Ω][A-Za-z0-9µμα-ωΑ-Ω.\-+/%]*")
+MAX_JOINED = 6  # characters of neighbouring words joined into one dictionary word (see _dictionary_words)
 _NOT_A_SENSE = ("CL:", "classifier for", "variant of", "old variant of", "surname ", "abbr. for", "see ", "used in ")
 T = TypeVar("T")
 
@@ -183,20 +185,38 @@ def english_gloss(question: str, known: Callable[[str], bool] | None = None,
                   frequency: Callable[[str], int] | None = None) -> str:
     """The question glossed word by word into English (Latin terms kept); empty when nothing could be glossed.
     With `known` (whether the collection uses a search term) and `frequency` (in how many chunks), each word
-    takes the sense the collection uses. Function words (`gloss_function_words` in cues.json: 会, 可以, 时…)
-    are left out: their dictionary senses ("balance an account", "o'clock") are noise to a search."""
+    takes the sense the collection uses. Neighbouring words the dictionary lists as one are glossed as one
+    (大流行 "pandemic"). Function words (`gloss_function_words` in cues.json: 会, 可以, 时…) are left out: their
+    dictionary senses ("balance an account", "o'clock") are noise to a search."""
     pieces: list[str] = []
     for run in re.finditer(f"{_CJK.pattern}|{_LATIN.pattern}", question):
         text = run.group(0)
         if not _CJK.fullmatch(text):
             pieces.append(text)
             continue
-        for word, name in _words_and_names(text, known):
+        for word, name in _dictionary_words(list(_words_and_names(text, known))):
             if name:
                 pieces.append(name)
             elif word not in CHINESE_STOPWORDS and not cue("gloss_function_words").fullmatch(word):
                 pieces += gloss_word(word, known, frequency)
     return " ".join(pieces)
+
+
+def _dictionary_words(found: list[tuple[str, str | None]]) -> Iterator[tuple[str, str | None]]:
+    """jieba's words (with the names among them, see _words_and_names), two or three neighbours joined wherever
+    CC-CEDICT lists them as one word of at most MAX_JOINED characters: jieba cuts 大流行 into 大 + 流行, which
+    glosses as "large spread", where the dictionary's 大流行 is "pandemic". The longest join wins."""
+    i = 0
+    while i < len(found):
+        for end in range(min(len(found), i + 3), i + 1, -1):
+            joined = "".join(word for word, _ in found[i:end])
+            if all(name is None for _, name in found[i:end]) and len(joined) <= MAX_JOINED and joined in _entries():
+                yield joined, None
+                i = end
+                break
+        else:
+            yield found[i]
+            i += 1
 
 
 def names_by_sound(question: str, known: Callable[[str], bool]) -> list[str]:

@@ -50,6 +50,15 @@ def test_senses_used_as_often_are_told_apart_by_how_often_the_collection_uses_th
     assert gloss_word("蛋白", counts.__contains__, lambda term: counts.get(term, 0)) == ["protein"]
 
 
+def test_neighbouring_words_the_dictionary_lists_as_one_are_glossed_as_one():
+    from assistant.lexical import _jieba
+
+    assert list(_jieba().cut("大流行")) == ["大", "流行"]
+    gloss = english_gloss("1918年流感大流行的病死率是多少？")
+    assert "pandemic" in gloss or "major epidemic" in gloss
+    assert "large" not in gloss.split() and "1918" in gloss.split()
+
+
 def test_function_words_are_left_out_of_the_gloss():
     gloss = english_gloss("什么会激活细胞内的UPR通路？")
     assert "UPR" in gloss and "activate" in gloss
