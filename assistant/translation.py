@@ -78,20 +78,17 @@ def dictionary_sense(word: str, known: Callable[[str], bool] | None = None,
         return ""
     if known is None:
         return found[0]
-    if frequency is None:
-        return max(found, key=lambda sense: _share_known(sense, known))  # max keeps the earliest of equals
-    return max(found, key=lambda sense: (_share_known(sense, known), _usage(sense, frequency)))
+    return max(found, key=lambda sense: _use(sense, known, frequency))  # max keeps the earliest of equals
 
 
-def _usage(sense: str, frequency: Callable[[str], int]) -> float:
-    """How much the collection uses a sense's search terms: the mean of log(1 + chunks using each)."""
+def _use(sense: str, known: Callable[[str], bool], frequency: Callable[[str], int] | None) -> tuple[float, float]:
+    """How much the collection uses a sense: the share of its search terms it uses, then (with `frequency`) the
+    mean of log(1 + chunks using each term); the sense is cut into terms once."""
     terms = tokenize(sense)
-    return sum(math.log1p(frequency(t)) for t in terms) / len(terms) if terms else 0.0
-
-
-def _share_known(sense: str, known: Callable[[str], bool]) -> float:
-    terms = tokenize(sense)
-    return sum(map(known, terms)) / len(terms) if terms else 0.0
+    if not terms:
+        return 0.0, 0.0
+    share = sum(map(known, terms)) / len(terms)
+    return share, sum(math.log1p(frequency(t)) for t in terms) / len(terms) if frequency else 0.0
 
 
 def senses(word: str) -> list[str] | None:
