@@ -626,3 +626,30 @@ def test_an_announced_list_too_long_to_quote_costs_the_answer_nothing():
     assert kept == [lead, announcing, other]  # the naming sentence does not fit, so nothing is given up for it
     short = Candidate(passage, naming.start, naming.start + 30, "en", 0, score=0.5)  # a naming sentence that fits
     assert _with_announced_items([lead, announcing, other], [lead, announcing, short, other], 3, True) == [lead, announcing, short]
+
+
+def test_the_lead_sentence_is_quoted_first_and_sentences_that_stand_together_read_as_written():
+    from assistant.answering.extractive import Candidate, lead_first
+    from assistant.types import Passage
+
+    first = "Staff were recruited from two wards. Groups met weekly. They ran for a year."
+    later = "In total, 42 staff took part. Most were nurses."
+    methods = Passage(chunk_id="c1", doc_id="d", source="s.pdf", title="t", text=first, start=0, end=len(first),
+                      score=1.0, page=3)
+    results = Passage(chunk_id="c2", doc_id="d", source="s.pdf", title="t", text=later, start=500,
+                      end=500 + len(later), score=0.9, page=5)
+
+    def sentence(passage: Passage, text: str) -> Candidate:
+        start = passage.text.index(text)
+        return Candidate(passage, start, start + len(text), "en", 0)
+
+    recruited, weekly, year = (sentence(methods, s) for s in
+                               ("Staff were recruited from two wards.", "Groups met weekly.", "They ran for a year."))
+    total, nurses = sentence(results, "In total, 42 staff took part."), sentence(results, "Most were nurses.")
+    # the lead (on page 5) comes first, though the other sentence stands earlier in the paper
+    assert lead_first([recruited, total], total) == [total, recruited]
+    # adjacent sentences keep the document's order, whichever of them leads
+    assert lead_first([nurses, total], nurses) == [total, nurses]
+    assert lead_first([year, weekly, total], year) == [weekly, year, total]
+    # a gap between two sentences of one passage parts them
+    assert lead_first([recruited, year], year) == [year, recruited]

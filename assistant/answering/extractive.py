@@ -100,6 +100,7 @@ MAX_ANSWER_CHARS = 700
 SPLIT_TERM_RARITY = 0.35  # Zipf frequency under about 4.5 in general text (rarer than "group", "length", "主要")
 # how much more the words naming one study must weigh than another's for its passages to lead (set, not tuned)
 NAMING_MARGIN = 2.0
+ADJACENT_GAP = 2  # characters between two sentences of different chunks that still stand together
 FACT_SENTENCES = 2  # a factoid question's answer: the best sentence and perhaps one more
 # A sentence of running text ends with its punctuation (and perhaps a closing quote or bracket); a title,
 # caption, label or list of names does not (see is_running_text).
@@ -600,7 +601,36 @@ def _choose(ranked: Ranked, max_sentences: int) -> list[Candidate]:
         chosen.append(cand)
         size += len(cand.text)
     chosen = _with_announced_items(chosen, candidates, max_sentences, ranked.query.wants_list)
-    return sorted(chosen, key=lambda c: c.passage.start + c.start)
+    return lead_first(chosen, best)
+
+
+def lead_first(chosen: list[Candidate], lead: Candidate) -> list[Candidate]:
+    """The chosen sentences with the lead's run of adjacent ones first, then the others in document order.
+
+    Sentences that stand together in the document read as written, so an answer running over two of them stays
+    whole; a sentence elsewhere that adds to the lead follows it, so the first citation is the best one.
+    """
+    ordered = sorted(chosen, key=_document_offset)
+    runs: list[list[Candidate]] = []
+    for cand in ordered:
+        if runs and _adjacent(runs[-1][-1], cand):
+            runs[-1].append(cand)
+        else:
+            runs.append([cand])
+    return [c for run in sorted(runs, key=lambda run: lead not in run) for c in run]
+
+
+def _document_offset(cand: Candidate) -> int:
+    return cand.passage.start + cand.start
+
+
+def _adjacent(first: Candidate, then: Candidate) -> bool:
+    """`then` follows `first` in the same document with nothing but space between them."""
+    if first.passage.doc_id != then.passage.doc_id:
+        return False
+    if first.passage is then.passage:
+        return not first.passage.text[first.end : then.start].strip()
+    return 0 <= _document_offset(then) - (first.passage.start + first.end) <= ADJACENT_GAP
 
 
 def _with_announced_items(chosen: list[Candidate], candidates: list[Candidate], max_sentences: int,
