@@ -184,7 +184,10 @@ def english_gloss(question: str, known: Callable[[str], bool] | None = None,
     With `known` (whether the collection uses a search term) and `frequency` (in how many chunks), each word
     takes the sense the collection uses. Neighbouring words the dictionary lists as one are glossed as one
     (大流行 "pandemic"). Function words (`gloss_function_words` in cues.json: 会, 可以, 时…) are left out: their
-    dictionary senses ("balance an account", "o'clock") are noise to a search."""
+    dictionary senses ("balance an account", "o'clock") are noise to a search. So are question words, those the
+    dictionary glosses as a question (哪里 "where?", 什么时候 "when?"): what a question asks for is read from its
+    Chinese words (answer_types.py), and their other senses ("at what time?", "humble expression denying
+    compliment") only search for "time" or "humble"."""
     pieces: list[str] = []
     for run in re.finditer(f"{_CJK.pattern}|{_LATIN.pattern}", question):
         text = run.group(0)
@@ -194,9 +197,15 @@ def english_gloss(question: str, known: Callable[[str], bool] | None = None,
         for word, name in _dictionary_words(list(_words_and_names(text, known))):
             if name:
                 pieces.append(name)
-            elif word not in CHINESE_STOPWORDS and not cue("gloss_function_words").fullmatch(word):
+            elif word not in CHINESE_STOPWORDS and not cue("gloss_function_words").fullmatch(word) \
+                    and not interrogative(word):
                 pieces += gloss_word(word, known, frequency)
     return " ".join(pieces)
+
+
+def interrogative(word: str) -> bool:
+    """Whether CC-CEDICT glosses a word as a question ("哪里" "where?", "多少" "how many?", "为什么" "why?")."""
+    return any(sense.endswith("?") for sense in senses(word) or [])
 
 
 def _dictionary_words(found: list[tuple[str, str | None]]) -> Iterator[tuple[str, str | None]]:

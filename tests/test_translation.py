@@ -66,6 +66,13 @@ def test_function_words_are_left_out_of_the_gloss():
     assert english_gloss("发病时") == english_gloss("发病")  # 时 "o'clock"
 
 
+def test_question_words_are_left_out_of_the_gloss():
+    assert english_gloss("呼吸道感染通常在什么时候发生？") == english_gloss("呼吸道感染通常发生")  # "at what time?"
+    assert english_gloss("样本是在哪里采集的？") == english_gloss("样本是采集的")  # "humble expression denying compliment"
+    assert english_gloss("为什么疫苗失败？") == english_gloss("疫苗失败")
+    assert "why" not in english_gloss("疫苗为什么失败？") and "reason" not in english_gloss("疫苗为什么失败？")
+
+
 def test_a_word_the_dictionary_lacks_is_glossed_by_its_longest_listed_parts():
     assert gloss_word("纳米孔") and "nanometer" in gloss_word("纳米孔")[0]
     assert gloss_word("焦点小组") == gloss_word("焦点") + gloss_word("小组")
