@@ -63,15 +63,18 @@ def test_bundled_eval_set_covers_every_kind_of_question():
     assert all(len(q.gold) >= 2 for q in questions if q.type == "comparison")
 
 
-@pytest.mark.parametrize("name", ["heldout_questions.jsonl", "train_questions_extra.jsonl"])
-def test_independently_written_question_sets_are_answerable_from_their_gold_files(name):
-    """The held-out set and the extra training questions (each written apart from the others): every fact
-    spelling stands in its gold file, and none repeats a question of our eval set or of the held-out set."""
+@pytest.mark.parametrize(("name", "size", "unanswerable"), [("heldout_questions.jsonl", 80, 20),
+                                                              ("train_questions_extra.jsonl", 80, 20),
+                                                              ("blind_questions.jsonl", 55, 15)])
+def test_independently_written_question_sets_are_answerable_from_their_gold_files(name, size, unanswerable):
+    """The held-out set, the extra training questions and the blind set (each written apart from the others):
+    every fact has a spelling that stands in its gold file, and none repeats a question of our eval set or of
+    the held-out set."""
     questions = load_questions(ROOT / "evals" / name)
     others = [other for other in ("questions.jsonl", "heldout_questions.jsonl") if other != name]
     ours = {q.question for other in others for q in load_questions(ROOT / "evals" / other)}
-    assert len(questions) >= 80 and {q.lang for q in questions} == {"en", "zh"}
-    assert sum(not q.answerable for q in questions) >= 20 and not ours & {q.question for q in questions}
+    assert len(questions) >= size and {q.lang for q in questions} == {"en", "zh"}
+    assert sum(not q.answerable for q in questions) >= unanswerable and not ours & {q.question for q in questions}
     for q in questions:
         if not q.answerable:
             assert not q.gold and not q.facts
