@@ -124,6 +124,8 @@ def test_a_how_many_question_is_refused_when_no_sentence_counts_what_it_asks_abo
     assert refused.refused and refused.passages
     counted = assistant.answer("How many staff who attended the CFT group were interviewed?")
     assert not counted.refused and "Eight staff" in counted.text
+    refused = assistant.answer("PEER项目的同伴志愿者每周需要投入多少小时？")
+    assert refused.refused and refused.passages
 
 
 @pytest.mark.parametrize("question, sentence, missing", [
@@ -136,6 +138,16 @@ def test_a_how_many_question_is_refused_when_no_sentence_counts_what_it_asks_abo
     ("How many of them were interviewed?", "The study ran in 2020.", None),
     ("How many cases were reported?", "The study ran in 2020.", None),
     ("What did participants suggest?", "Nothing is counted here.", None),
+    # Chinese counts by a measure word, which a number must stand right before; 名, 位 and 人 count people alike
+    ("同伴志愿者每周需要投入多少小时？", "招募了九名同伴志愿者参加两个焦点小组。", "小时"),
+    ("每个小组通常有多少名成员？", "共有12人接受了访谈。", None),
+    ("全香港共有几所高中书院？", "全港现有四所书院。", None),
+    ("课程有多少个？", "在线课程超过1800多个。", None),
+    ("一共归纳出几个主题？", "Qualitative analysis revealed 5 themes.", None),  # an English sentence: any number
+    # not counts: "哪几" asks which, "第几" which in order, "几乎" is almost
+    ("达曼的卫星城有哪几座？", "达曼的卫星城有Khobar。", None),
+    ("这是第几张专辑？", "这是她的专辑。", None),
+    ("几乎所有人都参加了吗？", "大家都参加了。", None),
 ])
 def test_what_a_how_many_question_counts_must_follow_a_number(question, sentence, missing):
     from assistant.answering.answer_types import missing_count

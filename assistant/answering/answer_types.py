@@ -11,11 +11,12 @@ import re
 from functools import lru_cache
 
 from ..lexical import tokenize
-from ..patterns import cue, cues
+from ..patterns import ZH_NUMBER, cue, cues
 
 _WORD = re.compile(r"[\w'-]+")
 _N_EQUALS = re.compile(r"\bn\s*=\s*$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 NEAR_WORDS = 4  # "22 Psychological Well-being Practitioners": a count's thing follows within a few words
 
 
@@ -48,10 +49,14 @@ def missing_attribute(types: list[str] | tuple[str, ...], sentences: list[str]) 
 
 
 def missing_count(question: str, sentences: list[str]) -> str | None:
-    """The things an English "how many <things>?" question asks to count, when no sentence puts a number just
+    """The things an English "how many <things>?" question asks to count (or the measure word a Chinese one counts
+    by, see _missing_chinese_count), when no sentence puts a number just
     before one of their words ("Eight staff", "22 Psychological Well-being Practitioners") or gives one after
     them ("two focus groups (n = 8)"): the studies do not count them. People count as people whatever the
     word ("fifteen participants" answers how many patients)."""
+    counted_in_chinese = cue("counted_things", "zh_question").search(question)
+    if counted_in_chinese:
+        return _missing_chinese_count(counted_in_chinese.group("measure"), sentences)
     asked = cue("counted_things", "question").search(question)
     words = _WORD.findall(asked.group("things")) if asked else []
     if not tokenize(" ".join(words)) or any(cue("counted_things", "generic").match(word) for word in words):
@@ -65,6 +70,20 @@ def missing_count(question: str, sentences: list[str]) -> str | None:
             if _counts(words, after) or (sample and (_counts(words, before) or _name_people(words))):
                 return None
     return asked.group("things")
+
+
+def _missing_chinese_count(measure: str, sentences: list[str]) -> str | None:
+    """The measure word a Chinese question counts by ("多少名成员" counts by 名), when no sentence puts a number
+    right before it ("8名", "两个", "30多个"; 名, 位 and 人 count people alike). A sentence in English counts
+    with any number: the measure word has no English form to look for."""
+    people = cue("counted_things", "zh_people")
+    units = "名|位|人" if people.match(measure) else re.escape(measure)
+    counted = re.compile(rf"(?:{ZH_NUMBER})(?:[.,．]\d+)?\s*(?:多|余|来)?\s*(?:{units})")
+    english_number = cue("counted_things", "number")
+    for sentence in sentences:
+        if counted.search(sentence) or (not _CJK.search(sentence) and english_number.search(sentence)):
+            return None
+    return measure
 
 
 def _counts(things: list[str], near: list[str]) -> bool:
