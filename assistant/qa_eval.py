@@ -174,6 +174,8 @@ def score_answerable(item: QAItem, answer: Any) -> dict[str, Any]:
     return {
         "qid": item.qid, "question": item.question, "refused": answer.refused, **passage_figures(item, answer.passages),
         "in_answer": not answer.refused and contains_any(item.answers, answer.text),
+        "in_first_quote": not answer.refused and bool(answer.citations)
+        and contains_any(item.answers, answer.citations[0].quote),
         "token_recall": 0.0 if answer.refused else max(token_recall(g, answer.text) for g in item.answers),
         "citations": len(cited), "cited_gold": sum(s == gold for s in cited),
         "answer_chars": len(_MARKER.sub("", answer.text)), "answer_ms": answer.timings.get("total_ms", 0.0),
@@ -192,6 +194,8 @@ def summarize(rows: list[dict[str, Any]], unanswerable: list[dict[str, Any]]) ->
         "questions": n, "doc_hit@1": mean("hit@1"), "doc_hit@5": mean("hit@5"),
         "answer_in_passages": mean("in_passages"), "answer_in_answer": mean("in_answer"),
         "answer_token_recall": mean("token_recall"),
+        # the answer comes first: its first quoted sentence holds a gold answer
+        "answer_in_first_quote": round(sum(float(r.get("in_first_quote", False)) for r in rows) / n, 4) if n else 0.0,
         "cited_doc_precision": round(sum(r["cited_gold"] for r in rows) / citations, 4) if citations else 0.0,
         "median_answer_chars": statistics.median(r["answer_chars"] for r in answered) if answered else 0,
         "false_refusals": mean("refused"),

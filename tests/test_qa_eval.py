@@ -188,3 +188,22 @@ def test_cli_asks_in_other_words_and_writes_a_report_of_its_own(tmp_path):
     report = json.loads((tmp_path / "reports" / f"qa-{tmp_path.name}-tiny-all-zh.json").read_text("utf-8"))
     assert {r["question"] for r in report["questions"]} == set(CHINESE.values())
     assert (tmp_path / "reports" / f"qa-{tmp_path.name}-tiny-all" / "store").is_dir()
+
+
+def test_the_answer_in_its_first_quote_is_counted_apart_from_the_answer_anywhere():
+    from types import SimpleNamespace
+
+    from assistant.qa_eval import score_answerable, summarize
+
+    item = QAItem(qid="1", question="How long did doctors sleep?", answers=("three hours",), context=1)
+    first = SimpleNamespace(source="0001.txt", quote="The median sleep was three hours.")
+    other = SimpleNamespace(source="0001.txt", quote="Ninety junior doctors kept sleep diaries.")
+
+    def answer(*citations):
+        text = " ".join(f"{c.quote} [{n}]" for n, c in enumerate(citations, 1))
+        return SimpleNamespace(refused=False, citations=list(citations), text=text, passages=[], timings={})
+
+    leading, trailing = score_answerable(item, answer(first, other)), score_answerable(item, answer(other, first))
+    assert leading["in_answer"] and trailing["in_answer"]
+    assert leading["in_first_quote"] and not trailing["in_first_quote"]
+    assert summarize([leading, trailing], [])["answer_in_first_quote"] == 0.5
