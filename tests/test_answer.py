@@ -143,6 +143,7 @@ def test_a_how_many_question_is_refused_when_no_sentence_counts_what_it_asks_abo
     ("每个小组通常有多少名成员？", "共有12人接受了访谈。", None),
     ("全香港共有几所高中书院？", "全港现有四所书院。", None),
     ("课程有多少个？", "在线课程超过1800多个。", None),
+    ("婚礼耗资多少日圆？", "婚礼耗资5亿日圆。", None),
     ("一共归纳出几个主题？", "Qualitative analysis revealed 5 themes.", None),  # an English sentence: any number
     # not counts: "哪几" asks which, "第几" which in order, "几乎" is almost
     ("达曼的卫星城有哪几座？", "达曼的卫星城有Khobar。", None),

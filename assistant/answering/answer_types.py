@@ -74,11 +74,11 @@ def missing_count(question: str, sentences: list[str]) -> str | None:
 
 def _missing_chinese_count(measure: str, sentences: list[str]) -> str | None:
     """The measure word a Chinese question counts by ("多少名成员" counts by 名), when no sentence puts a number
-    right before it ("8名", "两个", "30多个"; 名, 位 and 人 count people alike). A sentence in English counts
+    right before it ("8名", "两个", "30多个", "3万人"; 名, 位 and 人 count people alike). A sentence in English counts
     with any number: the measure word has no English form to look for."""
     people = cue("counted_things", "zh_people")
     units = "名|位|人" if people.match(measure) else re.escape(measure)
-    counted = re.compile(rf"(?:{ZH_NUMBER})(?:[.,．]\d+)?\s*(?:多|余|来)?\s*(?:{units})")
+    counted = re.compile(rf"(?:{ZH_NUMBER})(?:[.,．]\d+)?\s*(?:万|亿)?(?:多|余|来)?\s*(?:{units})")
     english_number = cue("counted_things", "number")
     for sentence in sentences:
         if counted.search(sentence) or (not _CJK.search(sentence) and english_number.search(sentence)):
