@@ -80,7 +80,7 @@ def test_a_list_question_may_quote_more_sentences_than_a_factoid_one(monkeypatch
     assert len(extractive._choose(ranked, 4)) == 4
 
 
-def test_quoted_sentences_stand_in_document_order(monkeypatch):
+def test_the_best_sentence_is_quoted_first_and_neighbours_stand_in_document_order(monkeypatch):
     import assistant.answering.extractive as extractive
     from assistant.answering.extractive import Candidate
     from assistant.types import Passage
@@ -90,11 +90,16 @@ def test_quoted_sentences_stand_in_document_order(monkeypatch):
     text = "Staff were offered six sessions. Most attended all of them. Attendance fell in winter."
     passage = Passage("c", "d", "s.txt", "T", text, 100, 100 + len(text), 1.0)
     spans = [(0, 32), (33, 59), (60, len(text))]
-    # the last sentence scores best and the first second: a reader still gets them in the order they were written
+    # the last sentence scores best and the first second: apart in the text, the best one comes first
     candidates = [Candidate(passage, a, b, "en", 0, score=score) for (a, b), score in zip(spans, (0.8, 0.1, 0.9))]
     ranked = extractive.Ranked(candidates, candidates[2], _query("How many sessions were offered?"), 0.0, 0, True)
     chosen = extractive._choose(ranked, 2)
-    assert [c.text for c in chosen] == ["Staff were offered six sessions.", "Attendance fell in winter."]
+    assert [c.text for c in chosen] == ["Attendance fell in winter.", "Staff were offered six sessions."]
+    # the middle one scores best and the first second: side by side, they read in the order they were written
+    candidates = [Candidate(passage, a, b, "en", 0, score=score) for (a, b), score in zip(spans, (0.8, 0.9, 0.1))]
+    ranked = extractive.Ranked(candidates, candidates[1], _query("How many sessions were offered?"), 0.0, 0, True)
+    chosen = extractive._choose(ranked, 2)
+    assert [c.text for c in chosen] == ["Staff were offered six sessions.", "Most attended all of them."]
 
 
 def _query(question):
