@@ -195,7 +195,7 @@ def summarize(rows: list[dict[str, Any]], unanswerable: list[dict[str, Any]]) ->
         "answer_in_passages": mean("in_passages"), "answer_in_answer": mean("in_answer"),
         "answer_token_recall": mean("token_recall"),
         # the answer comes first: its first quoted sentence holds a gold answer
-        "answer_in_first_quote": round(sum(float(r.get("in_first_quote", False)) for r in rows) / n, 4) if n else 0.0,
+        "answer_in_first_quote": mean("in_first_quote"),
         "cited_doc_precision": round(sum(r["cited_gold"] for r in rows) / citations, 4) if citations else 0.0,
         "median_answer_chars": statistics.median(r["answer_chars"] for r in answered) if answered else 0,
         "false_refusals": mean("refused"),

@@ -12,11 +12,11 @@ from functools import lru_cache
 
 from ..lexical import tokenize
 from ..patterns import ZH_NUMBER, cue, cues
+from ..text import CJK_CHAR
 
 _WORD = re.compile(r"[\w'-]+")
 _N_EQUALS = re.compile(r"\bn\s*=\s*$", re.IGNORECASE)
 _CAPITALISED = re.compile(r"[A-Z][a-z]+")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 NEAR_WORDS = 4  # "22 Psychological Well-being Practitioners": a count's thing follows within a few words
 
 
@@ -81,7 +81,7 @@ def _missing_chinese_count(measure: str, sentences: list[str]) -> str | None:
     counted = re.compile(rf"(?:{ZH_NUMBER})(?:[.,．]\d+)?\s*(?:万|亿)?(?:多|余|来)?\s*(?:{units})")
     english_number = cue("counted_things", "number")
     for sentence in sentences:
-        if counted.search(sentence) or (not _CJK.search(sentence) and english_number.search(sentence)):
+        if counted.search(sentence) or (not CJK_CHAR.search(sentence) and english_number.search(sentence)):
             return None
     return measure
 
