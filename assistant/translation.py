@@ -25,7 +25,7 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterator
-from functools import wraps
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -96,6 +96,14 @@ def senses(word: str) -> list[str] | None:
     "mechanism", 会 "can" and "balance an account"), cleaned: bracketed notes out, what follows a comma out
     (it describes: "Shandong, province in northeast China…"), senses that still hold Chinese out (None when the
     word is not listed)."""
+    cleaned = _cleaned_senses(word)
+    return None if cleaned is None else list(cleaned)
+
+
+@lru_cache(maxsize=16384)
+def _cleaned_senses(word: str) -> tuple[str, ...] | None:
+    """senses(), cleaned once per word: a question's words are looked up again for the question-word check,
+    the sense choice and the parts of unlisted words."""
     entries = _entries().get(word)
     if not entries:
         return None
@@ -111,7 +119,7 @@ def senses(word: str) -> list[str] | None:
         sense = " ".join(sense.split())
         if sense:
             out.append(sense)
-    return out
+    return tuple(out)
 
 
 @_once
@@ -197,15 +205,19 @@ def english_gloss(question: str, known: Callable[[str], bool] | None = None,
         for word, name in _dictionary_words(list(_words_and_names(text, known))):
             if name:
                 pieces.append(name)
-            elif word not in CHINESE_STOPWORDS and not cue("gloss_function_words").fullmatch(word) \
-                    and not interrogative(word):
+            elif not _left_out(word):
                 pieces += gloss_word(word, known, frequency)
     return " ".join(pieces)
 
 
+def _left_out(word: str) -> bool:
+    """Whether a word is left out of the gloss: a stop word, a function word or a question word."""
+    return word in CHINESE_STOPWORDS or bool(cue("gloss_function_words").fullmatch(word)) or interrogative(word)
+
+
 def interrogative(word: str) -> bool:
     """Whether CC-CEDICT glosses a word as a question ("哪里" "where?", "多少" "how many?", "为什么" "why?")."""
-    return any(sense.endswith("?") for sense in senses(word) or [])
+    return any(sense.endswith("?") for sense in _cleaned_senses(word) or ())
 
 
 def _dictionary_words(found: list[tuple[str, str | None]]) -> Iterator[tuple[str, str | None]]:
