@@ -232,6 +232,35 @@ def test_a_caption_never_breaks_a_sentence_that_runs_on_to_the_next_page(papers)
         assert paper.page_starts == sorted(paper.page_starts)
 
 
+
+def test_a_sentence_runs_on_across_a_page_that_holds_only_a_figure(papers):
+    # eLife and Nature Communications set full-page figures inside a sentence; their captions follow it
+    elife = " ".join(papers["10.7554_eLife.91357.3.pdf"].text.split())
+    assert "some showing a lack of ordering (50.3% of intermediate transcripts of EEF2" in elife
+    nature = " ".join(papers["10.1038_s41467-023-40886-7.pdf"].text.split())
+    assert "antigen-specific CTL response in vivo in comparison with unlabeled DCs (Fig. 4a)." in nature
+    assert "Fig. 3 | Metabolic glycan labeling improves the activation status" in nature  # the caption is kept
+    for paper in papers.values():
+        assert paper.page_starts == sorted(paper.page_starts) and min(paper.page_starts) == 0
+
+
+def test_a_caption_continued_in_a_block_of_its_own_is_caption_not_prose(papers):
+    # the rest of a caption, broken over to the next page or column, is never joined into the paper's prose
+    elife = " ".join(papers["10.7554_eLife.91357.3.pdf"].text.split())
+    assert "a lack of z-sections" not in elife and "0.3 µm step distance." in elife
+    nature = papers["10.1038_s41467-023-40886-7.pdf"].text
+    assert "in vivo in same treatment" not in " ".join(nature.split())
+    assert re.search(r"(?m)^same treatment as in g \(n = 4\)\.", nature)
+
+
+def test_panel_letters_and_axis_titles_of_a_drawn_figure_are_not_prose(papers):
+    elife = papers["10.7554_eLife.91357.3.pdf"].text
+    for label in ("I", "F", "Not Expanded", "x distance (pixels)", "Distance from Transcription Site (µm)"):
+        assert not re.search(rf"(?m)^{re.escape(label)}$", elife), label
+    assert not re.search(r"(?m)^(meropenem|ciprofloxacin|gentamicin)$", papers["10.1128_msphere.00109-24.pdf"].text)
+    # short lines of prose on pages without a drawn figure stay (a bioRxiv preprint set in pieces)
+    assert "several meta-analyses" in papers["10.1101_2024.05.01.592108.pdf"].text
+
 def test_metadata_of_a_two_column_paper_comes_from_its_first_page_not_its_references(papers):
     meta = papers["10.1186_s12915-024-01908-y.pdf"].metadata
     assert meta.title == ("Temporal landscape and translational regulation of A-to-I RNA editing in mouse retina "

@@ -12,12 +12,17 @@ The rules read the page, not a list of known journals:
   than the body are figure labels or table cells (dropped); other small print in a column of its own beside
   the text (a first-page sidebar) is an aside, kept after the page's prose like a caption. Text that its
   clipping path hides (reader.py) or that lies off the page is never read.
+- On a page with a drawn figure (FIGURE_PAGE blocks of figure text or more), short unfinished blocks in or
+  at the edge of the figure's frame (panel letters, axis titles, legend entries, whatever their size) are
+  figure text too. A block set in a caption's size that reads on from a caption left unfinished (on its page
+  or the page before) is the rest of that caption, not prose.
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
   elsewhere; a hyphen left hanging before "and", "or", "nor" or "to" and another compound ("one- | or
   two-tailed", "pre- | and post-test", "2- | to 3-fold") keeps its hyphen and the space; a paragraph that
   runs on into the next column or page (it ends without a full stop and the next starts in lower case or
   with a bracket, or it stopped on a sign or word no paragraph ends on) is joined into one, the page's
-  captions set before it rather than inside it.
+  captions set before it rather than inside it. When a paragraph runs across a page that holds only a
+  figure, that page's captions follow the paragraph's end on the next page (and are cited to that page).
 """
 
 from __future__ import annotations
@@ -35,13 +40,15 @@ from ..patterns import cue
 from ..text import CHINESE_TEXT
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "16"
+LAYOUT_VERSION = "17"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
 BLANK_LINE = 0.6  # space between two lines, in line heights, that always parts paragraphs
 WIDER_GAP = 0.3  # space this much wider than the paper's usual leading parts them too
 SMALL_PRINT = 0.92  # a line set this much smaller than the body text is small print (labels, sidebars, notes)
+FIGURE_PAGE = 20  # a page with this many figure-text blocks has a drawn figure (axes, panels) on it
+LABEL_WORDS = 6  # a short unfinished block inside such a figure is one of its labels, however it is set
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
@@ -154,11 +161,14 @@ def lay_out(pages: list[Page]) -> LaidOut:
     running = running_lines(pages)
     furniture = vocabulary()["line"]
     blocks: list[Block] = []
+    last_caption: Block | None = None
     for page in pages:
         kept = [line for line in page.lines if line.text and id(line) not in running and not _in_side_margin(line, page)
                 and not furniture.search(line.text.strip())]
         page_blocks = _demote_label_headings([_classify(block, body) for block in _group(kept, body, leading)])
+        page_blocks = _mark_caption_runs(_mark_figure_labels(page_blocks, body), last_caption, body)
         blocks.extend(_mark_asides(page_blocks, kept, body))
+        last_caption = next((b for b in reversed(page_blocks) if b.kind == "caption"), None)
     laid = _assemble(pages, blocks, _spellings(lines))
     laid.running = running
     return laid
@@ -330,6 +340,58 @@ def _demote_label_headings(blocks: list[Block]) -> list[Block]:
     return blocks
 
 
+def _mark_figure_labels(blocks: list[Block], body: float) -> list[Block]:
+    """On a page with a drawn figure, a short unfinished block inside the figure's frame (a panel letter,
+    an axis title, a legend entry, set in any size, even as a heading) is figure text, not prose."""
+    figures = [b for b in blocks if b.kind == "figure"]
+    if len(figures) < FIGURE_PAGE:
+        return blocks
+    frame = _frame(figures)
+    for block in blocks:  # panel letters and axis titles sit at the frame's edge, up to two lines out
+        if (block.kind == "prose" or block.kind == "heading" and not section_of(block.text)) and (
+                _unfinished_label(block, body) and _within(_frame([block]), frame, 2 * body)):
+            block.kind = "figure"
+    return blocks
+
+
+def _unfinished_label(block: Block, body: float) -> bool:
+    text = block.text.rstrip()
+    small = len(block.lines) <= 2 and all(_small(line, body) for line in block.lines)
+    return (len(text.split()) <= LABEL_WORDS or small) and not text.endswith(_SENTENCE_END)
+
+
+def _frame(blocks: list[Block]) -> tuple[float, float, float, float]:
+    lines = [line for block in blocks for line in block.lines]
+    return (min(line.x0 for line in lines), min(line.top for line in lines),
+            max(line.x1 for line in lines), max(line.bottom for line in lines))
+
+
+def _within(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float], slack: float) -> bool:
+    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
+            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+
+
+def _mark_caption_runs(blocks: list[Block], last_caption: Block | None, body: float) -> list[Block]:
+    """A caption that breaks (across columns, or over to the next page) goes on in a block of its own,
+    set in the caption's size, that reads on from it (`_goes_on`); that block is caption too, not prose to be joined
+    into the paper's sentences. `last_caption` is the previous page's last caption."""
+    before = last_caption
+    for block in blocks:
+        if (block.kind == "prose" and before is not None and _continues_caption(before, block, body)):
+            block.kind = "caption"
+        if block.kind == "caption":
+            before = block
+        elif block.kind in ("prose", "heading") and before is not last_caption:
+            before = None  # on its own page a caption goes on only in the block right after it
+    return blocks
+
+
+def _continues_caption(caption: Block, block: Block, body: float) -> bool:
+    size = caption.lines[-1].size
+    return (_goes_on(caption.text, block.text) and not caption.text.rstrip().endswith(_SENTENCE_END)
+            and all(_small(line, body) and abs(line.size - size) < 0.05 * size for line in block.lines))
+
+
 def _mark_asides(blocks: list[Block], lines: list[Line], body: float) -> list[Block]:
     """Small print in a column of its own beside the text (a first-page sidebar: editor, correspondence,
     conflicts) is an aside: it is kept, after its page's prose like a caption, so that it never breaks a
@@ -489,9 +551,14 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
     for block in blocks:
         by_page.setdefault(block.page, []).append(block)
     open_paragraph = False
+    held: list[Block] = []  # captions of pages a paragraph runs across (full-page figures), not yet placed
     for page in pages:
         page_blocks = by_page.get(page.number, [])
         out.page_starts.append(-1)
+        if open_paragraph and not any(b.kind in ("prose", "heading") for b in page_blocks):
+            held.extend(page_blocks)  # set after the paragraph goes on, rather than inside its sentence
+            continue
+        page_blocks, held = held + page_blocks, []
         for block in _page_order(page_blocks, open_paragraph, spellings):
             text = join_lines([line.text for line in block.lines], spellings)
             if block.kind == "heading":
@@ -530,7 +597,12 @@ def _assemble(pages: list[Page], blocks: list[Block], spellings: Counter) -> Lai
                 open_paragraph = _runs_on(text)
         if out.page_starts[-1] < 0:  # a page without text starts where the next text will
             out.page_starts[-1] = length
-    for i in range(len(out.page_starts) - 2, -1, -1):  # an empty page before a word mended across it
-        out.page_starts[i] = min(out.page_starts[i], out.page_starts[i + 1])
+    for block in _page_order(held, False, spellings):  # the paper ended with such a page
+        add(join_lines([line.text for line in block.lines], spellings), "\n")
+    if out.page_starts and out.page_starts[-1] < 0:
+        out.page_starts[-1] = length
+    for i in range(len(out.page_starts) - 2, -1, -1):  # a held page, or an empty page before a word mended across it
+        later = out.page_starts[i + 1]
+        out.page_starts[i] = later if out.page_starts[i] < 0 else min(out.page_starts[i], later)
     out.text = "".join(parts).replace(HYPHEN_MARK, "-")
     return out
