@@ -40,6 +40,8 @@ test: install system-packages
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --gate covidqa-dev
 	# The same questions asked in Chinese (our translation, evals/covidqa_dev_zh.jsonl) of the same English papers.
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --asked-as evals/covidqa_dev_zh.jsonl --gate covidqa-dev-zh
+	# The same questions reworded (evals/covidqa_dev_reworded.jsonl): what users' own wording costs.
+	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --asked-as evals/covidqa_dev_reworded.jsonl --gate covidqa-dev-reworded
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/cmrc2018/trial.json --half b --unanswerable --answers-removed --sample 500 --gate cmrc-trial-b
 	# The shared papers (PDF reading, pages, metadata; gate "papers" in evals/qa_thresholds.json).
 	$(BIN)/studyqa eval --papers $(SHARED)/papers --gate papers

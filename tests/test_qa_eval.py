@@ -178,6 +178,24 @@ def test_a_sampled_question_without_its_other_wording_is_one_clear_error(tmp_pat
         load_wordings(bad)
 
 
+@pytest.mark.parametrize("split, half, size", [("dev", "a", 300), ("train", "a", 300)])
+def test_the_shipped_rewordings_cover_every_question_make_test_asks_and_change_its_words(split, half, size):
+    # evals/covidqa_*_reworded.jsonl: COVID-QA questions in other words (make test gates dev's); every sampled
+    # question of the indexed half and of the other (unanswerable) half has one, with its original beside it
+    path = ROOT.parent / "shared" / "qa" / "covidqa" / f"{split}.json"
+    _, items = load_squad(path)
+    rows = [json.loads(line) for line in (ROOT / "evals" / f"covidqa_{split}_reworded.jsonl").read_text("utf-8").splitlines()]
+    wordings = load_wordings(ROOT / "evals" / f"covidqa_{split}_reworded.jsonl")
+    indexed = [q for q in items if half_of(q.context) == half and q.question]
+    others = [q for q in items if half_of(q.context) != half and q.question]
+    asked = reworded(sample(indexed, size), wordings) + reworded(sample(others, size), wordings)
+    original = {q.qid: q.question for q in items}
+    assert len(asked) == len(rows) == len(wordings)
+    for row in rows:
+        assert " ".join(row["en"].split()) == " ".join(original[str(row["qid"])].split())
+        assert fold(row["question"]) != fold(row["en"]) and row["question"].endswith("?")
+
+
 def test_cli_asks_in_other_words_and_writes_a_report_of_its_own(tmp_path):
     path = squad_file(tmp_path / "tiny.json")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "STUDYQA_LOG_FILE": str(tmp_path / "log")}
