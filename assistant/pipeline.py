@@ -1,7 +1,8 @@
 """One question's way from `Query` to `Answer`, over one index snapshot pinned for that question.
 
     question, history, sources
-      -> read      follow-ups made standalone (LLM condensation when configured, else the rule), then the
+      -> read      a request wrapped around the question taken off ("Can you tell me what X is?" -> "What is
+                   X?"), follow-ups made standalone (LLM condensation when configured, else the rule), then the
                    question parsed once into a `Query`
       -> route     a question across the collection ("which studies …") is answered from the study cards
                    of every indexed study; anything else goes on:
@@ -34,7 +35,7 @@ from .answering.metadata_questions import asked_values
 from .answering.refusal import REFUSALS, refusal_text
 from .cards.answer import answer_from_cards
 from .lexical import tokenize
-from .query import Query, read_query
+from .query import Query, direct_question, read_query
 from .types import Answer, Passage
 
 if TYPE_CHECKING:
@@ -87,6 +88,7 @@ def start(assistant: Assistant, question: str, history: Sequence[dict[str, str]]
     started = time.perf_counter()
     retriever = assistant.retriever  # one index generation for the whole question, even while a build swaps it
     notices: list[str] = []
+    question = direct_question(question)
     standalone = condense(question, history)
     if assistant.llm and history and needs_context(question):
         try:

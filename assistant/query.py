@@ -99,6 +99,38 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
         defines=defined_term(standalone, lang))
 
 
+def direct_question(question: str) -> str:
+    """The question without a request wrapped around it: "Can you tell me what Carrageenan is?" -> "What is
+    Carrageenan?", "Could you give examples of X?" -> "What are examples of X?", "请问X是什么？" -> "X是什么？".
+    The reader's cues (definition, list, answer types) are written for direct questions, and a wrapper's words
+    ("tell", "give", "know") would be searched for as if they were the subject."""
+    match = cue("polite_wrapper", "zh").match(question)
+    if match and detect_lang(question) == "zh":
+        rest = match.group("rest")
+        if cue("polite_wrapper", "zh_asking").match(question.strip()):
+            rest = rest.rstrip("？?").removesuffix("吗") + "？"  # "你能告诉我X是什么吗" asks what X is, not yes or no
+        return rest
+    match = cue("polite_wrapper", "en").match(question)
+    if not match or not match.group("rest"):
+        return question
+    verb, rest = (match.group("verb") or "").lower(), match.group("rest")
+    embedded = cue("polite_wrapper", "embedded").match(rest)
+    if embedded:  # "what Carrageenan is" -> "what is Carrageenan"
+        rest = f"{embedded.group('wh')} {embedded.group('copula')} {embedded.group('subject')}"
+    elif verb == "define":
+        rest = f"what is {rest}"
+    elif verb.startswith(("give", "provide", "name", "list")):
+        rest = f"what {'is' if rest.lower().startswith(('a ', 'an ', 'one ')) else 'are'} {rest}"
+    elif verb.startswith(("tell", "show")) and not verb.endswith("about") and not rest.lower().startswith(_WH):
+        rest = f"what is {rest}"  # "tell me the sample size"
+    elif verb in ("explain", "describe") and not rest.lower().startswith(_WH):
+        rest = f"{verb} {rest}"  # "explain the role of X" keeps the verb that asks for an explanation
+    return rest[:1].upper() + rest[1:] + "?"
+
+
+_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how", "whether", "if")
+
+
 def _asks_overview(text: str) -> bool:
     return bool(cue("intent", "overview").search(text))
 

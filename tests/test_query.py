@@ -192,3 +192,41 @@ def test_stream_and_answer_run_the_same_pipeline(assistant):
 def test_a_fact_question_quotes_at_most_two_sentences(assistant):
     result = assistant.answer("How many staff were interviewed in the CFT study?")
     assert not result.refused and 1 <= len(result.citations) <= 2
+
+
+@pytest.mark.parametrize("asked, direct", [
+    ("Can you tell me what Carrageenan is?", "What is Carrageenan?"),
+    ("Could you please explain what microtubule severing enzymes are?", "What are microtubule severing enzymes?"),
+    ("Can you define disease resilience?", "What is disease resilience?"),
+    ("Can you give an example of a case-based measure?", "What is an example of a case-based measure?"),
+    ("Can you give some examples of non-pharmaceutical interventions?",
+     "What are some examples of non-pharmaceutical interventions?"),
+    ("Can you explain how the groups were run?", "How the groups were run?"),
+    ("Could you describe the role of peer supporters?", "Describe the role of peer supporters?"),
+    ("Do you know which platform was used?", "Which platform was used?"),
+    ("I'd like to know how many staff were interviewed.", "How many staff were interviewed?"),
+    ("Please tell me the sample size", "What is the sample size?"),
+    ("请问同情圈是什么？", "同情圈是什么？"),
+    ("你能告诉我研究访谈了多少人吗？", "研究访谈了多少人？"),
+])
+def test_a_request_wrapped_around_a_question_is_taken_off(asked, direct):
+    from assistant.query import direct_question
+
+    assert direct_question(asked) == direct
+
+
+@pytest.mark.parametrize("question", [
+    "What is R0?", "Can CFT help staff with self-criticism?", "Could staff attend the groups online?",
+    "How many staff were interviewed in the CFT study?", "研究采用了什么设计？", "Can you?",
+])
+def test_a_direct_question_is_left_as_it_is(question):
+    from assistant.query import direct_question
+
+    assert direct_question(question) == question
+
+
+def test_a_wrapped_question_gets_the_answer_of_the_direct_one(assistant):
+    direct = assistant.answer("How many staff were interviewed in the CFT study?")
+    wrapped = assistant.answer("Can you tell me how many staff were interviewed in the CFT study?")
+    assert not direct.refused and wrapped.text == direct.text
+    assert wrapped.question == "How many staff were interviewed in the CFT study?"
