@@ -244,6 +244,39 @@ def test_a_sentence_runs_on_across_a_page_that_holds_only_a_figure(papers):
         assert paper.page_starts == sorted(paper.page_starts) and min(paper.page_starts) == 0
 
 
+def _synthetic_line(text: str, x: float, top: float, size: float):
+    from assistant.pdf.reader import Char, Line
+
+    return Line(1, [Char(ch, x + 0.5 * size * i, top, x + 0.5 * size * (i + 1), top + size) for i, ch in enumerate(text)])
+
+
+def _axis_numbers(top: float, left: float = 100.0, rows: int = 5):
+    """Small, short pieces side by side (5 x 5 blocks of figure text): a figure's tick labels, or the pieces
+    of a displayed equation set across the text's width."""
+    return [_synthetic_line(str(10 * c + r), left + 80 * c, top + 14 * r, 6.0) for r in range(rows) for c in range(5)]
+
+
+def test_labels_in_a_drawn_figure_go_and_a_piece_of_a_sentence_beside_an_equation_stays():
+    from assistant.pdf.layout import lay_out
+    from assistant.pdf.reader import Page
+
+    paragraph = ["Running text of the paper goes on here, over several lines of the body,",
+                 "as paragraphs do, with ordinary words and a full stop at its end."]
+    figure_page = [_synthetic_line(t, 72, 80 + 12 * i, 10.0) for i, t in enumerate(paragraph * 3)]
+    figure_page += _axis_numbers(300) + [_synthetic_line("A", 90, 290, 12.0),
+                                         _synthetic_line("Distance from transcription site (µm)", 200, 372, 10.0)]
+    text = lay_out([Page(1, 612, 792, figure_page)]).text
+    assert "Running text of the paper" in text and "Distance from transcription" not in text
+    assert not any(line.strip() == "A" for line in text.splitlines())
+    # equations set among the sentences: their pieces are figure text, the sentence around them is not
+    equation_page = [_synthetic_line(t, 72, 80 + 12 * i, 10.0) for i, t in enumerate(paragraph * 3)]
+    equation_page += [_synthetic_line("of the linear mixed model, where", 72, 160, 10.0)] + _axis_numbers(178, 66)
+    equation_page += [_synthetic_line(t, 72, 250 + 12 * i, 10.0) for i, t in enumerate(paragraph * 2)]
+    equation_page += [_synthetic_line("For the second model we have", 72, 282, 10.0)] + _axis_numbers(300, 66)
+    text = lay_out([Page(1, 612, 792, equation_page)]).text
+    assert "of the linear mixed model, where" in text and "For the second model we have" in text
+
+
 def test_a_caption_continued_in_a_block_of_its_own_is_caption_not_prose(papers):
     # the rest of a caption, broken over to the next page or column, is never joined into the paper's prose
     elife = " ".join(papers["10.7554_eLife.91357.3.pdf"].text.split())

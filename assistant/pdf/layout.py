@@ -13,8 +13,9 @@ The rules read the page, not a list of known journals:
   the text (a first-page sidebar) is an aside, kept after the page's prose like a caption. Text that its
   clipping path hides (reader.py) or that lies off the page is never read.
 - On a page with a drawn figure (FIGURE_PAGE blocks of figure text or more), short unfinished blocks in or
-  at the edge of the figure's frame (panel letters, axis titles, legend entries, whatever their size) are
-  figure text too. A block set in a caption's size that reads on from a caption left unfinished (on its page
+  at the edge of the figure's frame, or among its text (panel letters, axis titles, legend entries, whatever
+  their size), are figure text too, unless running text lies there as well (equations set among sentences)
+  or they read as a piece of a sentence. A block set in a caption's size that reads on from a caption left unfinished (on its page
   or the page before) is the rest of that caption, not prose.
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
   elsewhere; a hyphen left hanging before "and", "or", "nor" or "to" and another compound ("one- | or
@@ -40,7 +41,7 @@ from ..patterns import cue
 from ..text import CHINESE_TEXT
 from .reader import HYPHEN_MARK, Line, Page
 
-LAYOUT_VERSION = "17"
+LAYOUT_VERSION = "18"
 BOLD_WEIGHT = 600  # a font this heavy is bold whatever the text around it
 HEAVIER_WEIGHT = 100  # font weight above the body text's that reads as bold (one step: 400 -> 500)
 BACK_MATTER = ("References", "Declarations")
@@ -49,6 +50,8 @@ WIDER_GAP = 0.3  # space this much wider than the paper's usual leading parts th
 SMALL_PRINT = 0.92  # a line set this much smaller than the body text is small print (labels, sidebars, notes)
 FIGURE_PAGE = 20  # a page with this many figure-text blocks has a drawn figure (axes, panels) on it
 LABEL_WORDS = 6  # a short unfinished block inside such a figure is one of its labels, however it is set
+RUNNING_TEXT = 40  # a line this long, not in small print, is running text (a figure's labels are shorter)
+LABEL_REACH = 3.0  # how far around a short block (in body sizes) its neighbours decide whether it is a label
 HEADING_SIZE = 1.04  # a line this much larger than the body text may be a heading (was 1.1, first line only)
 VOCABULARY_FILE = Path(__file__).with_name("vocabulary.json")
 _HYPHENS = ("-", "\u2010", "\u2011", HYPHEN_MARK)
@@ -67,6 +70,7 @@ _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
 # item ("3. Participants were…") is not one
 _NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)+\.?\s+[A-Z]")
 _SENTENCE_END = (".", ":", "?", "!")
+_SENTENCE_WORD = re.compile(r"(?i)\b(?:the|a|an|we|our|it|its|this|these|that|which|is|are|was|were|be|been|has|have|had)\b")
 # no paragraph ends on these: a sign, an opening bracket or a word that needs more after it, so the next
 # block goes on with the sentence however it starts ("mean age ±" | "SD = 33.6", "as in" | "Figure 2")
 _OPEN_END = re.compile(
@@ -341,23 +345,41 @@ def _demote_label_headings(blocks: list[Block]) -> list[Block]:
 
 
 def _mark_figure_labels(blocks: list[Block], body: float) -> list[Block]:
-    """On a page with a drawn figure, a short unfinished block inside the figure's frame (a panel letter,
-    an axis title, a legend entry, set in any size, even as a heading) is figure text, not prose."""
+    """On a page with a drawn figure, a short unfinished block among the figure's text (a panel letter, an
+    axis title, a legend entry, set in any size, even as a heading) is figure text, not prose: it lies in the
+    frame of the page's figure text (or within two lines of it) and no running text does, or blocks of
+    figure text lie within LABEL_REACH body sizes of it and no running text does. Equations spread through
+    the text make such a frame too, but its running text keeps a piece of a sentence beside an equation
+    ("…of the linear mixed model, where") in the prose."""
     figures = [b for b in blocks if b.kind == "figure"]
     if len(figures) < FIGURE_PAGE:
         return blocks
+    running = [(line.x0, line.top, line.x1, line.bottom) for b in blocks if b.kind == "prose" for line in b.lines
+               if len(line.text) >= RUNNING_TEXT and not _small(line, body)]
     frame = _frame(figures)
-    for block in blocks:  # panel letters and axis titles sit at the frame's edge, up to two lines out
-        if (block.kind == "prose" or block.kind == "heading" and not section_of(block.text)) and (
-                _unfinished_label(block, body) and _within(_frame([block]), frame, 2 * body)):
+    drawn = not any(_meets(line, frame) for line in running)  # the frame holds a figure, not text with equations
+    frame = (frame[0] - 2 * body, frame[1] - 2 * body, frame[2] + 2 * body, frame[3] + 2 * body)
+    for block in blocks:
+        if not ((block.kind == "prose" or block.kind == "heading" and not section_of(block.text))
+                and _unfinished_label(block, body)):
+            continue
+        box = _frame([block])
+        reach = LABEL_REACH * body
+        near = (box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach)
+        in_frame = drawn and _inside(box, frame)
+        among = (sum(_meets(_frame([f]), near) for f in figures) >= 2 and not any(_meets(line, near) for line in running))
+        if in_frame or among:
             block.kind = "figure"
     return blocks
 
 
 def _unfinished_label(block: Block, body: float) -> bool:
+    """Short, unfinished, and without the articles, pronouns and verbs a piece of a sentence has ("For the
+    Breslow approximation we have", "The hat matrix")."""
     text = block.text.rstrip()
     small = len(block.lines) <= 2 and all(_small(line, body) for line in block.lines)
-    return (len(text.split()) <= LABEL_WORDS or small) and not text.endswith(_SENTENCE_END)
+    return ((len(text.split()) <= LABEL_WORDS or small) and not text.endswith(_SENTENCE_END)
+            and not (" " in text and _SENTENCE_WORD.search(text)))  # a lone "A" is a panel letter
 
 
 def _frame(blocks: list[Block]) -> tuple[float, float, float, float]:
@@ -366,9 +388,12 @@ def _frame(blocks: list[Block]) -> tuple[float, float, float, float]:
             max(line.x1 for line in lines), max(line.bottom for line in lines))
 
 
-def _within(inner: tuple[float, float, float, float], outer: tuple[float, float, float, float], slack: float) -> bool:
-    return (inner[0] >= outer[0] - slack and inner[1] >= outer[1] - slack
-            and inner[2] <= outer[2] + slack and inner[3] <= outer[3] + slack)
+def _meets(box: tuple[float, float, float, float], area: tuple[float, float, float, float]) -> bool:
+    return box[0] < area[2] and box[2] > area[0] and box[1] < area[3] and box[3] > area[1]
+
+
+def _inside(box: tuple[float, float, float, float], area: tuple[float, float, float, float]) -> bool:
+    return box[0] >= area[0] and box[1] >= area[1] and box[2] <= area[2] and box[3] <= area[3]
 
 
 def _mark_caption_runs(blocks: list[Block], last_caption: Block | None, body: float) -> list[Block]:
