@@ -101,14 +101,16 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
 
 def direct_question(question: str) -> str:
     """The question without a request wrapped around it: "Can you tell me what Carrageenan is?" -> "What is
-    Carrageenan?", "Could you give examples of X?" -> "What are examples of X?", "请问X是什么？" -> "X是什么？".
+    Carrageenan?", "Could you give examples of X?" -> "What are examples of X?", "请问X是什么？" ->
+    "X是什么？".
     The reader's cues (definition, list, answer types) are written for direct questions, and a wrapper's words
     ("tell", "give", "know") would be searched for as if they were the subject."""
     match = cue("polite_wrapper", "zh").match(question)
     if match and detect_lang(question) == "zh":
         rest = match.group("rest")
         if cue("polite_wrapper", "zh_asking").match(question.strip()):
-            rest = rest.rstrip("？?").removesuffix("吗") + "？"  # "你能告诉我X是什么吗" asks what X is, not yes or no
+            # "你能告诉我X是什么吗" asks what X is, not whether it can be told
+            rest = rest.rstrip("？?").removesuffix("吗") + "？"
         return rest
     match = cue("polite_wrapper", "en").match(question)
     if not match or not match.group("rest"):

@@ -220,8 +220,9 @@ def main() -> None:
     parser.add_argument("--qa", type=Path, default=QA)
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--reworded", action="store_true",
-                        help="also train on COVID-QA train questions reworded (evals/covidqa_train_reworded.jsonl), and "
-                             "keep dev false refusals within bounds on COVID-QA dev reworded too")
+                        help="also train on COVID-QA train questions reworded (evals/covidqa_train_reworded.jsonl), "
+                             "and keep dev false refusals within bounds on COVID-QA dev reworded too (tried on "
+                             "2026-12-07 and not shipped: README)")
     parser.add_argument("--answers-removed", action="store_true",
                         help="also train on questions asked of their contexts less the answer sentences, and choose on "
                              "such dev sets too (tried on 2026-12-02 and not shipped: README)")

@@ -247,7 +247,8 @@ def test_a_sentence_runs_on_across_a_page_that_holds_only_a_figure(papers):
 def _synthetic_line(text: str, x: float, top: float, size: float):
     from assistant.pdf.reader import Char, Line
 
-    return Line(1, [Char(ch, x + 0.5 * size * i, top, x + 0.5 * size * (i + 1), top + size) for i, ch in enumerate(text)])
+    return Line(1, [Char(ch, x + 0.5 * size * i, top, x + 0.5 * size * (i + 1), top + size)
+                    for i, ch in enumerate(text)])
 
 
 def _axis_numbers(top: float, left: float = 100.0, rows: int = 5):

@@ -184,8 +184,9 @@ def test_the_shipped_rewordings_cover_every_question_make_test_asks_and_change_i
     # question of the indexed half and of the other (unanswerable) half has one, with its original beside it
     path = ROOT.parent / "shared" / "qa" / "covidqa" / f"{split}.json"
     _, items = load_squad(path)
-    rows = [json.loads(line) for line in (ROOT / "evals" / f"covidqa_{split}_reworded.jsonl").read_text("utf-8").splitlines()]
-    wordings = load_wordings(ROOT / "evals" / f"covidqa_{split}_reworded.jsonl")
+    shipped = ROOT / "evals" / f"covidqa_{split}_reworded.jsonl"
+    rows = [json.loads(line) for line in shipped.read_text("utf-8").splitlines()]
+    wordings = load_wordings(shipped)
     indexed = [q for q in items if half_of(q.context) == half and q.question]
     others = [q for q in items if half_of(q.context) != half and q.question]
     asked = reworded(sample(indexed, size), wordings) + reworded(sample(others, size), wordings)

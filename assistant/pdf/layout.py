@@ -15,8 +15,8 @@ The rules read the page, not a list of known journals:
 - On a page with a drawn figure (FIGURE_PAGE blocks of figure text or more), short unfinished blocks in or
   at the edge of the figure's frame, or among its text (panel letters, axis titles, legend entries, whatever
   their size), are figure text too, unless running text lies there as well (equations set among sentences)
-  or they read as a piece of a sentence. A block set in a caption's size that reads on from a caption left unfinished (on its page
-  or the page before) is the rest of that caption, not prose.
+  or they read as a piece of a sentence. A block set in a caption's size that reads on from a caption left
+  unfinished (on its page or the page before) is the rest of that caption, not prose.
 - A word broken at a line end is joined without its hyphen unless the paper spells it with a hyphen
   elsewhere; a hyphen left hanging before "and", "or", "nor" or "to" and another compound ("one- | or
   two-tailed", "pre- | and post-test", "2- | to 3-fold") keeps its hyphen and the space; a paragraph that
@@ -70,7 +70,8 @@ _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-H]\.)\s+")
 # item ("3. Participants were…") is not one
 _NUMBERED_TITLE = re.compile(r"^\d+(?:\.\d+)+\.?\s+[A-Z]")
 _SENTENCE_END = (".", ":", "?", "!")
-_SENTENCE_WORD = re.compile(r"(?i)\b(?:the|a|an|we|our|it|its|this|these|that|which|is|are|was|were|be|been|has|have|had)\b")
+_SENTENCE_WORD = re.compile(
+    r"(?i)\b(?:the|a|an|we|our|it|its|this|these|that|which|is|are|was|were|be|been|has|have|had)\b")
 # no paragraph ends on these: a sign, an opening bracket or a word that needs more after it, so the next
 # block goes on with the sentence however it starts ("mean age ±" | "SD = 33.6", "as in" | "Figure 2")
 _OPEN_END = re.compile(
@@ -358,17 +359,15 @@ def _mark_figure_labels(blocks: list[Block], body: float) -> list[Block]:
                if len(line.text) >= RUNNING_TEXT and not _small(line, body)]
     frame = _frame(figures)
     drawn = not any(_meets(line, frame) for line in running)  # the frame holds a figure, not text with equations
-    frame = (frame[0] - 2 * body, frame[1] - 2 * body, frame[2] + 2 * body, frame[3] + 2 * body)
+    frame = _grown(frame, 2 * body)
     for block in blocks:
         if not ((block.kind == "prose" or block.kind == "heading" and not section_of(block.text))
                 and _unfinished_label(block, body)):
             continue
         box = _frame([block])
-        reach = LABEL_REACH * body
-        near = (box[0] - reach, box[1] - reach, box[2] + reach, box[3] + reach)
-        in_frame = drawn and _inside(box, frame)
-        among = (sum(_meets(_frame([f]), near) for f in figures) >= 2 and not any(_meets(line, near) for line in running))
-        if in_frame or among:
+        near = _grown(box, LABEL_REACH * body)
+        among = sum(_meets(_frame([f]), near) for f in figures) >= 2 and not any(_meets(line, near) for line in running)
+        if (drawn and _inside(box, frame)) or among:
             block.kind = "figure"
     return blocks
 
@@ -388,6 +387,10 @@ def _frame(blocks: list[Block]) -> tuple[float, float, float, float]:
             max(line.x1 for line in lines), max(line.bottom for line in lines))
 
 
+def _grown(box: tuple[float, float, float, float], by: float) -> tuple[float, float, float, float]:
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
 def _meets(box: tuple[float, float, float, float], area: tuple[float, float, float, float]) -> bool:
     return box[0] < area[2] and box[2] > area[0] and box[1] < area[3] and box[3] > area[1]
 
@@ -397,8 +400,8 @@ def _inside(box: tuple[float, float, float, float], area: tuple[float, float, fl
 
 
 def _mark_caption_runs(blocks: list[Block], last_caption: Block | None, body: float) -> list[Block]:
-    """A caption that breaks (across columns, or over to the next page) goes on in a block of its own,
-    set in the caption's size, that reads on from it (`_goes_on`); that block is caption too, not prose to be joined
+    """A caption that breaks (across columns, or over to the next page) goes on in a block of its own, set in
+    the caption's size, that reads on from it (`_goes_on`); that block is caption too, not prose to be joined
     into the paper's sentences. `last_caption` is the previous page's last caption."""
     before = last_caption
     for block in blocks:
