@@ -113,8 +113,8 @@ def direct_question(question: str) -> str:
             rest = rest.rstrip("？?").removesuffix("吗") + "？"
         return rest
     match = cue("polite_wrapper", "en").match(question)
-    if not match or not match.group("rest"):
-        return question
+    if not match or not tokenize(match.group("rest")):
+        return question  # "Can you tell me more?", "Can you list them?": a follow-up, which condense() reads whole
     verb, rest = (match.group("verb") or "").lower(), match.group("rest")
     embedded = cue("polite_wrapper", "embedded").match(rest)
     if embedded:  # "what Carrageenan is" -> "what is Carrageenan"
