@@ -35,6 +35,8 @@ test: install system-packages
 	$(BIN)/studyqa eval --questions evals/heldout_questions.jsonl --thresholds evals/heldout_thresholds.json --report-dir evals/reports/heldout
 	# A blind set written on 2026-12-07 the same way, read once before it was gated (floors in evals/blind_thresholds.json).
 	$(BIN)/studyqa eval --questions evals/blind_questions.jsonl --thresholds evals/blind_thresholds.json --report-dir evals/reports/blind
+	# The held-out English questions reworded, a third as requests (read once before it was gated, 2026-12-08).
+	$(BIN)/studyqa eval --questions evals/heldout_reworded_questions.jsonl --thresholds evals/heldout_reworded_thresholds.json --report-dir evals/reports/heldout-reworded
 	# Public QA sets (whole dev halves; gates in evals/qa_thresholds.json): COVID-QA dev half a and CMRC's report half,
 	# each also asked of its contexts without the answer sentences (the study there, the detail not).
 	$(BIN)/studyqa eval --qa $(SHARED)/qa/covidqa/dev.json --unanswerable --answers-removed --sample 300 --gate covidqa-dev

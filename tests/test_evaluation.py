@@ -83,6 +83,19 @@ def test_independently_written_question_sets_are_answerable_from_their_gold_file
         assert q.facts and all(any(alt.lower() in text for alt in fact) for fact in q.facts), q.id
 
 
+def test_the_reworded_held_out_set_asks_each_english_held_out_question_in_other_words():
+    """evals/heldout_reworded_questions.jsonl: the held-out English questions reworded by a helper who saw only
+    them (a third as requests, "Can you tell me…"); same gold files, facts and kind, other words."""
+    held = {q.id: q for q in load_questions(ROOT / "evals" / "heldout_questions.jsonl") if q.lang == "en"}
+    reworded = load_questions(ROOT / "evals" / "heldout_reworded_questions.jsonl")
+    assert sorted(q.id for q in reworded) == sorted(f"{i}-rw" for i in held)
+    for q in reworded:
+        twin = held[q.id.removesuffix("-rw")]
+        same = ("lang", "gold", "facts", "type", "answerable")
+        assert [getattr(q, f) for f in same] == [getattr(twin, f) for f in same]
+        assert q.question.strip().lower() != twin.question.strip().lower()
+
+
 def test_summary_separates_answerable_and_unanswerable():
     rows = [{"answerable": True, "rank": 1, "fact_recall": 1.0, "citation_precision": 1.0, "refused": False, "ms": 5},
             {"answerable": True, "rank": None, "fact_recall": 0.0, "citation_precision": None, "refused": True, "ms": 7},
