@@ -138,6 +138,10 @@ def test_a_how_many_question_is_refused_when_no_sentence_counts_what_it_asks_abo
     ("How many of them were interviewed?", "The study ran in 2020.", None),
     ("How many cases were reported?", "The study ran in 2020.", None),
     ("What did participants suggest?", "Nothing is counted here.", None),
+    # "the number of" asks the same as "how many"
+    ("What was the total number of focus groups in the study?", "Nine peer volunteers were recruited.", "focus groups"),
+    ("What number of sessions did each group have?", "Each group met for 12 sessions.", None),
+    ("What is the typical number of treatment sessions?", "Treatment is brief.", "treatment sessions"),
     # Chinese counts by a measure word, which a number must stand right before; 名, 位 and 人 count people alike
     ("同伴志愿者每周需要投入多少小时？", "招募了九名同伴志愿者参加两个焦点小组。", "小时"),
     ("每个小组通常有多少名成员？", "共有12人接受了访谈。", None),
