@@ -111,7 +111,7 @@ def direct_question(question: str) -> str:
         if cue("polite_wrapper", "zh_asking").match(question.strip()):
             # "你能告诉我X是什么吗" asks what X is, not whether it can be told
             rest = rest.rstrip("？?").removesuffix("吗") + "？"
-        return rest
+        return rest if tokenize(rest) else question  # "你能告诉我吗？" asks nothing yet
     match = cue("polite_wrapper", "en").match(question)
     if not match or not tokenize(match.group("rest")):
         return question  # "Can you tell me more?", "Can you list them?": a follow-up, which condense() reads whole

@@ -219,7 +219,7 @@ def test_a_request_wrapped_around_a_question_is_taken_off(asked, direct):
     "What is R0?", "Can CFT help staff with self-criticism?", "Could staff attend the groups online?",
     "How many staff were interviewed in the CFT study?", "研究采用了什么设计？", "Can you?",
     # a follow-up goes on from the conversation, which condense() reads whole
-    "Can you tell me more?", "Can you explain?", "Can you list them?", "Could you tell me about that?",
+    "Can you tell me more?", "Can you explain?", "Can you list them?", "Could you tell me about that?", "你能告诉我吗？",
 ])
 def test_a_direct_question_is_left_as_it_is(question):
     from assistant.query import direct_question
