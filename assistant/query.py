@@ -99,6 +99,9 @@ def read_query(question: str, standalone: str | None = None, sources: Sequence[s
         defines=defined_term(standalone, lang))
 
 
+_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how", "whether", "if")
+
+
 def direct_question(question: str) -> str:
     """The question without a request wrapped around it: "Can you tell me what Carrageenan is?" -> "What is
     Carrageenan?", "Could you give examples of X?" -> "What are examples of X?", "请问X是什么？" ->
@@ -128,9 +131,6 @@ def direct_question(question: str) -> str:
     elif verb in ("explain", "describe") and not rest.lower().startswith(_WH):
         rest = f"{verb} {rest}"  # "explain the role of X" keeps the verb that asks for an explanation
     return rest[:1].upper() + rest[1:] + "?"
-
-
-_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how", "whether", "if")
 
 
 def _asks_overview(text: str) -> bool:

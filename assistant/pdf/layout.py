@@ -357,6 +357,7 @@ def _mark_figure_labels(blocks: list[Block], body: float) -> list[Block]:
         return blocks
     running = [(line.x0, line.top, line.x1, line.bottom) for b in blocks if b.kind == "prose" for line in b.lines
                if len(line.text) >= RUNNING_TEXT and not _small(line, body)]
+    boxes = [_frame([f]) for f in figures]
     frame = _frame(figures)
     drawn = not any(_meets(line, frame) for line in running)  # the frame holds a figure, not text with equations
     frame = _grown(frame, 2 * body)
@@ -366,7 +367,7 @@ def _mark_figure_labels(blocks: list[Block], body: float) -> list[Block]:
             continue
         box = _frame([block])
         near = _grown(box, LABEL_REACH * body)
-        among = sum(_meets(_frame([f]), near) for f in figures) >= 2 and not any(_meets(line, near) for line in running)
+        among = sum(_meets(b, near) for b in boxes) >= 2 and not any(_meets(line, near) for line in running)
         if (drawn and _inside(box, frame)) or among:
             block.kind = "figure"
     return blocks
