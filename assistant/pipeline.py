@@ -312,7 +312,8 @@ def _extract(assistant: Assistant, turn: Turn) -> None:
         turn.query, turn.passages, assistant.embed_sentences, retriever.snapshot.lexical,
         retriever.embed_query(turn.query.standalone), settings.refusal_threshold, settings.max_answer_sentences,
         preferred=turn.values, also=turn.also, stored=retriever.sentence_vectors if settings.stored_sentence_vectors else None,
-        english_documents=retriever.snapshot.english_documents(), searched=turn.evidence)
+        english_documents=retriever.snapshot.english_documents(), searched=turn.evidence,
+        abbreviations=retriever.snapshot.abbreviations if settings.read_abbreviations else None)
 
 
 def generate(assistant: Assistant, turn: Turn) -> Iterator[str | Answer]:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         "retrieval nDCG@10 0.004-0.015 lower and answers worse; see the README).")
     stored_sentence_vectors: bool = Field(True, description="Embed every sentence at index time and answer with "
                                           "those vectors instead of embedding candidate sentences per question.")
+    read_abbreviations: bool = Field(True, description="Let a sentence's abbreviation match the words it stands for "
+                                     "in the question, and the other way round, as its document defines them "
+                                     "(\"dendritic cells (DCs)\"; abbreviations.py). See the README for the dev figures.")
     top_k: int = Field(5, ge=1, le=50, description="Passages returned per question.")
     fetch_k: int = Field(20, ge=1, description="Candidates fetched from each retriever before fusion.")
     rrf_k: int = Field(1, ge=1, description="Reciprocal-rank-fusion constant: each ranking adds weight / (rrf_k + rank). "

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from .abbreviations import NO_ABBREVIATIONS, Abbreviations, defined_abbreviations
 from .cards.model import StudyCard
 from .faults import checkpoint
 from .lexical import LexicalIndex
@@ -93,6 +94,7 @@ class Snapshot:
     _cards_lock: threading.Lock = field(init=False, default_factory=threading.Lock, repr=False)
     _english: frozenset[str] | None = field(init=False, default=None, repr=False)
     _without_chinese: frozenset[str] | None = field(init=False, default=None, repr=False)
+    _abbreviations: dict[str, Abbreviations] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         ids = self.chunks.ids() if isinstance(self.chunks, StoredChunks) else [c.chunk_id for c in self.chunks]
@@ -103,6 +105,14 @@ class Snapshot:
         if self._english is None:
             self._english = frozenset(d for d, doc in self.documents.items() if "en" in (doc.langs or ()))
         return self._english
+
+    def abbreviations(self, doc_id: str) -> Abbreviations:
+        """The abbreviations the document defines (read from its text when first asked for)."""
+        found = self._abbreviations.get(doc_id)
+        if found is None:
+            doc = self.documents.get(doc_id)
+            found = self._abbreviations[doc_id] = defined_abbreviations(doc.text) if doc else NO_ABBREVIATIONS
+        return found
 
     def sources_without_chinese(self) -> frozenset[str]:
         """The sources of documents with no Chinese text, which a Chinese question finds only through its gloss."""

@@ -63,7 +63,8 @@ def rank(assistant: Any, question: str, prose_only: bool = True, fitted: bool = 
     ranked = rank_candidates(query, found.passages, assistant.embed_sentences,
                              retriever.snapshot.lexical, retriever.embed_query(question), prose_only=prose_only,
                              fitted=fitted, stored=retriever.sentence_vectors if assistant.settings.stored_sentence_vectors else None,
-                             english_documents=retriever.snapshot.english_documents(), searched=found.evidence)
+                             english_documents=retriever.snapshot.english_documents(), searched=found.evidence,
+                             abbreviations=retriever.snapshot.abbreviations if assistant.settings.read_abbreviations else None)
     return query, ranked
 
 

@@ -35,11 +35,13 @@ from .ranker import candidate_features, load_ranker
 from .refusal import refusal_text
 
 if TYPE_CHECKING:
+    from ..abbreviations import Abbreviations
     from ..query import Query
 
 Embed = Callable[[list[str]], np.ndarray]
 StoredVectors = Callable[[Passage], Any]  # a passage's sentence vectors embedded at index time (SentenceVectors), or None
 Idf = Callable[[str], float]
+AbbreviationsOf = Callable[[str], "Abbreviations"]  # a document's defined abbreviations, by its id
 
 
 class Vocabulary(Protocol):
@@ -171,7 +173,7 @@ def extractive_answer(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     threshold: float, max_sentences: int, max_passages: int = 5, preferred: Sequence[str] = (),
     also: Sequence[Passage] = (), stored: StoredVectors | None = None, english_documents: Collection[str] = (),
-    searched: SearchEvidence | None = None,
+    searched: SearchEvidence | None = None, abbreviations: AbbreviationsOf | None = None,
 ) -> Extract:
     """Select, order and cite the sentences that answer the question, or refuse.
 
@@ -180,7 +182,8 @@ def extractive_answer(
     other question up to FACT_SENTENCES.
     """
     ranked = rank_candidates(query, passages, embed, lexical, query_vector, max_passages, preferred, also,
-                             stored=stored, english_documents=english_documents, searched=searched)
+                             stored=stored, english_documents=english_documents, searched=searched,
+                             abbreviations=abbreviations)
     if ranked is None:
         return Extract(refusal_text(query.lang), [], True)
     sentences = [c.text for c in ranked.candidates]
@@ -206,7 +209,7 @@ def rank_candidates(
     query: Query, passages: list[Passage], embed: Embed, lexical: Vocabulary, query_vector: np.ndarray,
     max_passages: int = 5, preferred: Sequence[str] = (), also: Sequence[Passage] = (), prose_only: bool = True,
     fitted: bool = True, stored: StoredVectors | None = None, english_documents: Collection[str] = (),
-    searched: SearchEvidence | None = None,
+    searched: SearchEvidence | None = None, abbreviations: AbbreviationsOf | None = None,
 ) -> Ranked | None:
     """The scored candidate sentences of the top passages and the lead one, or None when there are none.
 
@@ -217,7 +220,8 @@ def rank_candidates(
     the sentence vectors embedded at index time; sentences without one are embedded now. `english_documents`
     are those with English text: for a Chinese question about one of them, a Chinese word whose dictionary
     sense the collection uses in English is no unknown word. `searched` is the retriever's evidence of the
-    searches (Retrieval.evidence), read from `passages` when not given.
+    searches (Retrieval.evidence), read from `passages` when not given. `abbreviations` gives the ones a
+    document defines, so that a sentence's short form matches the question's long form and the other way round.
     """
     pool = list(passages if query.compares else passages[:max_passages])
     pool += [p for p in also if p not in pool]
@@ -230,7 +234,8 @@ def rank_candidates(
     # every sentence, titles too, tells which terms name the topic; only running text may answer, except
     # that titles, captions, labels and author lines may give the value a metadata question asks for
     terms = [lexical.spelled(t) for t in query.terms]
-    scored_by_ranker = _score(candidates, query, terms, embed, lexical.idf, query_vector, known, fitted, stored)
+    scored_by_ranker = _score(candidates, query, terms, embed, lexical.idf, query_vector, known, fitted, stored,
+                              abbreviations)
     candidates = candidates if preferred or not prose_only else [c for c in candidates if c.prose]
     if not candidates:
         return None
@@ -388,13 +393,16 @@ def _sentence_vectors(candidates: list[Candidate], embed: Embed, stored: StoredV
 
 
 def _score(candidates: list[Candidate], query: Query, terms: Collection[str], embed: Embed, idf: Idf, qvec: np.ndarray,
-           known: Callable[[str], bool], fitted: bool = True, stored: StoredVectors | None = None) -> bool:
+           known: Callable[[str], bool], fitted: bool = True, stored: StoredVectors | None = None,
+           abbreviations: AbbreviationsOf | None = None) -> bool:
     """Set every candidate's signals and score (`terms`: the question's, as the collection spells them); True when
     the fitted ranker scored them."""
     question, lang = query.matched_text, query.matched_lang
     # Words found nowhere in the collection cannot tell sentences apart; they would only dilute coverage.
     q_terms = {t for t in terms if known(t)}
     terms = [set(tokenize(f"{c.context} {c.text}")) for c in candidates]
+    defined = [abbreviations(c.passage.doc_id) if abbreviations else None for c in candidates]
+    terms = [d.expand(c.text, t) if d else t for c, t, d in zip(candidates, terms, defined)]
     topic = topic_terms(q_terms, candidates, terms)
     # Topic terms (the study's name, its population) were what retrieval matched; the rest of the
     # question says what is asked about, so those terms decide between sentences.
@@ -411,8 +419,8 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
     overview_answers = query.asks_overview
     # a list, or a value of a known type, is not a name: "What changes did participants suggest?"
     asks_name = query.asks_name and not query.wants_list and not types
-    for cand, cand_terms, sim in zip(candidates, terms, similarity):
-        evidence = evidence_terms(cand, cand_terms)
+    for cand, cand_terms, sim, cand_defined in zip(candidates, terms, similarity, defined):
+        evidence = evidence_terms(cand, cand_terms, cand_defined)
         overlap = _overlap_of(focus_terms, topic, evidence, idf)
         # what it matches lies in the topics it announces: it says what was asked about, as an overview does
         cand.overview = cand.overview or (evidence is not cand_terms and _overlap_of(focus_terms, topic, cand_terms, idf) > overlap)
@@ -456,14 +464,17 @@ def hand_score(cand: Candidate, lang: str, lead_doc: str | None, overview_answer
     return score * (OTHER_LANGUAGE_PENALTY if cand.lang != lang else 1.0)
 
 
-def evidence_terms(cand: Candidate, cand_terms: set[str]) -> set[str]:
+def evidence_terms(cand: Candidate, cand_terms: set[str], abbreviations: Abbreviations | None = None) -> set[str]:
     """The terms a sentence offers as evidence: all of them but those after it starts listing what interviews
     asked about (`announced_topics`: "…were interviewed about their experiences …, and suggestions for
-    improvement" names the topics a question asks about, not what was found)."""
+    improvement" names the topics a question asks about, not what was found); with the abbreviations its
+    document defines read both ways, as in `cand_terms`."""
     announced = cue("announced_topics").search(cand.text)
     if announced is None:
         return cand_terms
-    return set(tokenize(f"{cand.context} {cand.text[:announced.end()]}"))
+    said = cand.text[:announced.end()]
+    terms = set(tokenize(f"{cand.context} {said}"))
+    return abbreviations.expand(said, terms) if abbreviations is not None else terms
 
 
 def _overlap_of(focus_terms: set[str], topic: set[str], present: set[str], idf: Idf) -> float:
