@@ -160,6 +160,27 @@ def test_what_a_how_many_question_counts_must_follow_a_number(question, sentence
     assert missing_count(question, [sentence]) == missing
 
 
+def test_a_how_many_question_weighs_up_the_sentence_counting_what_it_asks_about_not_any_number(embedder):
+    from assistant.answering.extractive import rank_candidates
+    from assistant.lexical import LexicalIndex
+    from assistant.query import read_query
+    from assistant.types import Passage
+
+    text = ("Focus groups were conducted with fifteen participants attending one of two rehabilitation programmes. "
+            "Two focus groups were carried out, one in each hospital.")
+    passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="Study", text=text, start=0, end=len(text), score=1.0)
+    lexical = LexicalIndex.build([text, "Other text about viruses.", "More text."])
+
+    def typed(question):
+        ranked = rank_candidates(read_query(question), [passage], embedder.encode, lexical, embedder.encode([question])[0])
+        return [c.typed for c in ranked.candidates]
+
+    assert typed("How many focus groups were held?") == [False, True]
+    # people are counted whatever the word; a count of nothing named takes any number
+    assert typed("How many patients took part?") == [True, False]
+    assert typed("How many of them took part?") == [True, True]
+
+
 def test_comparison_quotes_each_study(assistant):
     result = assistant.answer("How did the number of people interviewed differ between the CFT group study "
                               "and the Tele-Balint study?")

@@ -8,6 +8,7 @@ patterns (question cue, sentence evidence) in English and Chinese, kept in `assi
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ..lexical import tokenize
@@ -58,18 +59,33 @@ def missing_count(question: str, sentences: list[str]) -> str | None:
     if counted_in_chinese:
         return _missing_chinese_count(counted_in_chinese.group("measure"), sentences)
     asked = cue("counted_things", "question").search(question)
-    words = _WORD.findall(asked.group("things")) if asked else []
-    if not tokenize(" ".join(words)) or any(cue("counted_things", "generic").match(word) for word in words):
-        return None  # "how many of them", "how many cases": nothing to tell counts apart by
-    number = cue("counted_things", "number")
-    for sentence in sentences:
-        for found in number.finditer(sentence):
-            after = _WORD.findall(sentence[found.end():found.end() + 120])[:NEAR_WORDS]
-            before = _WORD.findall(sentence[max(0, found.start() - 120):found.start()])[-NEAR_WORDS - 1:]
-            sample = bool(_N_EQUALS.search(sentence[:found.start()]))  # "n = 8" counts people, or what it follows
-            if _counts(words, after) or (sample and (_counts(words, before) or _name_people(words))):
-                return None
+    words = counted_words(question)
+    if asked is None or words is None or any(counts(sentence, words) for sentence in sentences):
+        return None
     return asked.group("things")
+
+
+def counted_words(question: str) -> tuple[str, ...] | None:
+    """The words naming what an English "how many <things>?" question counts, or None when it names nothing to
+    tell counts apart by ("how many of them", "how many cases")."""
+    asked = cue("counted_things", "question").search(question)
+    words = tuple(_WORD.findall(asked.group("things"))) if asked else ()
+    if not tokenize(" ".join(words)) or any(cue("counted_things", "generic").match(word) for word in words):
+        return None
+    return words
+
+
+def counts(sentence: str, things: Sequence[str]) -> bool:
+    """Whether the sentence puts a number just before one of the things' words ("Eight staff") or gives one after
+    them ("two focus groups (n = 8)"), people counting as people whatever the word."""
+    number = cue("counted_things", "number")
+    for found in number.finditer(sentence):
+        after = _WORD.findall(sentence[found.end():found.end() + 120])[:NEAR_WORDS]
+        before = _WORD.findall(sentence[max(0, found.start() - 120):found.start()])[-NEAR_WORDS - 1:]
+        sample = bool(_N_EQUALS.search(sentence[:found.start()]))  # "n = 8" counts people, or what it follows
+        if _counts(things, after) or (sample and (_counts(things, before) or _name_people(things))):
+            return True
+    return False
 
 
 def _missing_chinese_count(measure: str, sentences: list[str]) -> str | None:
@@ -86,7 +102,7 @@ def _missing_chinese_count(measure: str, sentences: list[str]) -> str | None:
     return measure
 
 
-def _counts(things: list[str], near: list[str]) -> bool:
+def _counts(things: Sequence[str], near: list[str]) -> bool:
     """Whether the words near a number name the things asked about: one of their words, or any word for people
     when they are people ("fifteen participants" counts patients)."""
     if set(tokenize(" ".join(things))) & set(tokenize(" ".join(near))):
@@ -94,7 +110,7 @@ def _counts(things: list[str], near: list[str]) -> bool:
     return _name_people(things) and _name_people(near)
 
 
-def _name_people(words: list[str]) -> bool:
+def _name_people(words: Sequence[str]) -> bool:
     return any(cue("counted_things", "people").match(word) for word in words)
 
 

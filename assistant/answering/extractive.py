@@ -27,7 +27,7 @@ from ..patterns import cue
 from ..retrieval import SearchEvidence, search_evidence
 from ..text import count_cjk, detect_lang, sentence_spans
 from ..types import Citation, Passage
-from .answer_types import matches_type, missing_attribute, missing_count, new_names
+from .answer_types import counted_words, counts, matches_type, missing_attribute, missing_count, new_names
 from .background import rarity
 from .definition import defines
 from .no_answer import RetrievalEvidence, load_no_answer
@@ -415,6 +415,7 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
     if focus != question:
         similarity = 0.4 * similarity + 0.6 * (vectors @ embed([focus])[0])
     types = query.answer_types
+    counted = counted_words(question) if "count" in types and lang == "en" else None
     lead_doc = None if query.compares else candidates[0].passage.doc_id
     overview_answers = query.asks_overview
     # a list, or a value of a known type, is not a name: "What changes did participants suggest?"
@@ -425,7 +426,7 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
         # what it matches lies in the topics it announces: it says what was asked about, as an overview does
         cand.overview = cand.overview or (evidence is not cand_terms and _overlap_of(focus_terms, topic, cand_terms, idf) > overlap)
         cand.similarity, cand.coverage = float(sim), overlap
-        cand.typed = bool(types) and any(matches_type(cand.text, t) or matches_type(cand.context, t) for t in types)
+        cand.typed = bool(types) and any(_holds_type(cand, t, counted) for t in types)
         # another study, and none of the words naming the lead one
         cand.off_topic = lead_doc is not None and cand.passage.doc_id != lead_doc and bool(naming) and not (naming & cand_terms)
         cand.defining = bool(query.defines) and defines(cand.text, query.defines, lang)
@@ -443,6 +444,14 @@ def _score(candidates: list[Candidate], query: Query, terms: Collection[str], em
         if ranker is not None and cand.overview and not overview_answers:
             cand.score -= RANKED_OVERVIEW_PENALTY
     return ranker is not None
+
+
+def _holds_type(cand: Candidate, answer_type: str, counted: Sequence[str] | None) -> bool:
+    """Whether the sentence (or its heading) holds a value of the type; for a count of named things (`counted`),
+    a number counting them ("a total of 47,315 structural variants"), not any number."""
+    if answer_type == "count" and counted:
+        return counts(cand.text, counted)
+    return matches_type(cand.text, answer_type) or matches_type(cand.context, answer_type)
 
 
 def hand_score(cand: Candidate, lang: str, lead_doc: str | None, overview_answers: bool = False) -> float:
