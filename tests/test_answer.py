@@ -160,20 +160,24 @@ def test_what_a_how_many_question_counts_must_follow_a_number(question, sentence
     assert missing_count(question, [sentence]) == missing
 
 
-def test_a_how_many_question_weighs_up_the_sentence_counting_what_it_asks_about_not_any_number(embedder):
+def ranked_in_one_passage(embedder, text: str, question: str):
+    """The candidates of one passage holding `text`, ranked for the question as the answerer ranks them."""
     from assistant.answering.extractive import rank_candidates
     from assistant.lexical import LexicalIndex
     from assistant.query import read_query
     from assistant.types import Passage
 
-    text = ("Focus groups were conducted with fifteen participants attending one of two rehabilitation programmes. "
-            "Two focus groups were carried out, one in each hospital.")
     passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="Study", text=text, start=0, end=len(text), score=1.0)
     lexical = LexicalIndex.build([text, "Other text about viruses.", "More text."])
+    return rank_candidates(read_query(question), [passage], embedder.encode, lexical, embedder.encode([question])[0])
+
+
+def test_a_how_many_question_weighs_up_the_sentence_counting_what_it_asks_about_not_any_number(embedder):
+    text = ("Focus groups were conducted with fifteen participants attending one of two rehabilitation programmes. "
+            "Two focus groups were carried out, one in each hospital.")
 
     def typed(question):
-        ranked = rank_candidates(read_query(question), [passage], embedder.encode, lexical, embedder.encode([question])[0])
-        return [c.typed for c in ranked.candidates]
+        return [c.typed for c in ranked_in_one_passage(embedder, text, question).candidates]
 
     assert typed("How many focus groups were held?") == [False, True]
     # people are counted whatever the word; a count of nothing named takes any number
@@ -303,19 +307,12 @@ def test_a_question_asking_which_thing_it_is(question, asks):
 
 def test_a_which_thing_question_weighs_up_sentences_naming_new_things_unless_it_asks_for_a_list(embedder):
     from assistant.answering import extractive
-    from assistant.answering.extractive import rank_candidates
-    from assistant.lexical import LexicalIndex
-    from assistant.query import read_query
-    from assistant.types import Passage
 
     text = ("The antibiotics in the cocktail given to the mice were chosen to deplete their gut bacteria. "
             "The antibiotics in the cocktail given to the mice were Ampicillin, Colistin and Vancomycin.")
-    passage = Passage(chunk_id="c", doc_id="d", source="s.txt", title="Study", text=text, start=0, end=len(text), score=1.0)
-    lexical = LexicalIndex.build([text, "Other text about viruses.", "More text."])
 
     def scores(question):
-        ranked = rank_candidates(read_query(question), [passage], embedder.encode, lexical, embedder.encode([question])[0])
-        return [(c.new_names, c.hand_score) for c in ranked.candidates]
+        return [(c.new_names, c.hand_score) for c in ranked_in_one_passage(embedder, text, question).candidates]
 
     asked = "Which antibiotics were in the cocktail given to the mice?"
     (plain_names, plain), (named_names, named) = scores(asked)
