@@ -58,11 +58,10 @@ def missing_count(question: str, sentences: list[str]) -> str | None:
     counted_in_chinese = cue("counted_things", "zh_question").search(question)
     if counted_in_chinese:
         return _missing_chinese_count(counted_in_chinese.group("measure"), sentences)
-    asked = cue("counted_things", "question").search(question)
     words = counted_words(question)
-    if asked is None or words is None or any(counts(sentence, words) for sentence in sentences):
+    if words is None or any(counts(sentence, words) for sentence in sentences):
         return None
-    return asked.group("things")
+    return " ".join(words)
 
 
 def counted_words(question: str) -> tuple[str, ...] | None:
